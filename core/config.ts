@@ -1,0 +1,76 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * Every tunable of the engine, with its default and why. Parse partial user input with
+ * `resolveEngineConfig`; the result is complete and frozen.
+ */
+export const engineConfigSchema = z.object({
+  decode: z
+    .object({
+      /** Decompression-bomb guard: images with more pixels than this are refused (100 MP). */
+      maxPixels: z.number().int().positive().default(100_000_000),
+      /** Files larger than this are refused before decoding (200 MiB). */
+      maxFileBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(200 * 1024 * 1024),
+      /**
+       * Long side of the in-memory analysis image. Faces are cropped from it; 2048 keeps a
+       * 48 px face in a 12 MP photo at 24 px (still alignable) while shrink-on-load keeps decoding cheap.
+       */
+      analysisMaxSide: z.number().int().min(320).default(2048),
+    })
+    .prefault({}),
+  detect: z
+    .object({
+      /** Smallest face (height in original pixels) the tiled passes must still find. */
+      minFaceSize: z.number().positive().default(48),
+      /** Face height in detector-input pixels that the detector still finds reliably. */
+      detectorMinFace: z.number().positive().default(15),
+      /** Finest tile grid allowed (n x n before overlap); caps cost on huge photos. */
+      maxGrid: z.number().int().min(1).default(4),
+      /** Fractional overlap between neighbouring tiles so a face cut by one tile is whole in another. */
+      tileOverlap: z.number().min(0).max(0.5).default(0.25),
+      /** Detector score needed in the full-frame pass. */
+      scoreThreshold: z.number().min(0).max(1).default(0.65),
+      /** Tiles see more clutter at higher zoom: they need a higher score. */
+      tileScoreThreshold: z.number().min(0).max(1).default(0.8),
+      /** IoU above which two detections are the same face. */
+      nmsIou: z.number().min(0).max(1).default(0.4),
+      /** Intersection over the smaller box above which the smaller (a partial face) is dropped. */
+      nmsContainment: z.number().min(0).max(1).default(0.7),
+      /** Upper bound on faces analysed per photo (crowds), largest first. */
+      maxFaces: z.number().int().positive().default(64),
+    })
+    .prefault({}),
+  align: z
+    .object({
+      /** Above this roll (degrees) landmarks are re-run on an upright crop before alignment. */
+      rollCorrection: z.number().min(0).max(90).default(20),
+      /** Faces whose landmark geometry scores below this are dropped as false detections. */
+      minGeometry: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+  runtime: z
+    .object({
+      /** Concurrent photos in flight; one per core keeps both decode and inference busy. */
+      lanes: z.number().int().positive().default(Math.max(1, availableParallelism())),
+      intraOpThreads: z.number().int().positive().default(1),
+      device: z.enum(['cpu', 'cuda']).default('cpu'),
+      /** Faces per embedder call. */
+      embedBatch: z.number().int().positive().default(16),
+    })
+    .prefault({}),
+});
+
+export type EngineConfig = z.output<typeof engineConfigSchema>;
+export type EngineConfigInput = z.input<typeof engineConfigSchema>;
+
+export const resolveEngineConfig = (input: EngineConfigInput = {}): EngineConfig => {
+  const parsed = engineConfigSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(`Invalid engine configuration: ${parsed.error.message}`);
+  return Object.freeze(parsed.data);
+};
