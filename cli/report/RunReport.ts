@@ -173,6 +173,8 @@ export class RunReport {
       copies: { ...this.copies },
       errorsByCode: { ...this.errorsByCode },
       cacheHits: this.cacheHits,
+      // maxRSS is in KiB.
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     await writeFile(join(this.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     await writeFile(join(this.dir, 'report.html'), renderContactSheet(summary, this.sheetEntries()));

@@ -2,6 +2,7 @@
 import sharp from 'sharp';
 import { ImageError, ImageErrorCode } from '../errors.js';
 import type { RgbImage } from '../types.js';
+import { isPnm, parsePnm } from './pnm.js';
 
 // The CLI runs several lanes itself; libvips' own thread pool per image would oversubscribe 2 cores.
 sharp.concurrency(1);
@@ -49,12 +50,18 @@ const orientedSize = (meta: sharp.Metadata): { width: number; height: number } =
 
 export const decodeImage = async (input: Uint8Array, options: DecodeOptions): Promise<DecodedImage> => {
   if (input.byteLength === 0) throw new ImageError(ImageErrorCode.Empty, 'empty file (0 bytes)');
-  const sharpOptions: sharp.SharpOptions = {
+  let sharpOptions: sharp.SharpOptions = {
     limitInputPixels: options.maxPixels,
     // Truncated files are errors; libvips warnings on otherwise readable files are not.
     failOn: 'truncated',
     pages: 1,
   };
+  if (isPnm(input)) {
+    const pnm = parsePnm(input);
+    if (!pnm) throw new ImageError(ImageErrorCode.Corrupt, 'corrupt or truncated PGM/PPM image');
+    input = pnm.data;
+    sharpOptions = { ...sharpOptions, raw: { width: pnm.width, height: pnm.height, channels: pnm.channels } };
+  }
   let meta: sharp.Metadata;
   try {
     meta = await sharp(input, sharpOptions).metadata();

@@ -90,5 +90,7 @@ export const runSummarySchema = z.object({
   copies: z.record(z.string(), z.number()),
   errorsByCode: z.record(z.string(), z.number()),
   cacheHits: z.number(),
+  /** Peak resident memory of the process that wrote the summary, in MiB. */
+  peakRssMb: z.number().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

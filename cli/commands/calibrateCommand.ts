@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import pLimit from 'p-limit';
+import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
+import { ConfigError } from '../../core/errors.js';
+import { pickReferenceFace } from '../../core/match/gallery.js';
+import { type LabelledPair, parseCsvPairs, parseLfwPairs, selectFolds } from '../../core/match/pairs.js';
+import { dPrime, eer, kFoldAccuracy, rocAuc, type ScoredPair, tarAtFar } from '../../core/match/roc.js';
+import { cosine } from '../../core/match/similarity.js';
+import { addEngineOptions, createCache, createEngine, type EngineCliOptions } from '../engineOptions.js';
+import { createProgress } from '../progress.js';
+
+interface CalibrateCliOptions extends EngineCliOptions {
+  pairs: string;
+  format: 'lfw' | 'csv';
+  root: string;
+  folds?: number[];
+  aligned?: boolean;
+  json?: boolean;
+}
+
+const parseFolds = (v: string): number[] => {
+  const folds = v.split(',').map((s) => Number(s.trim()));
+  if (folds.some((f) => !Number.isInteger(f) || f < 1))
+    throw new ConfigError(`--folds expects e.g. 1,2,3; got "${v}"`);
+  return folds;
+};
+
+/** A pair whose photo has no face scores as a certain non-match, so failures count against us. */
+const MISSING_SCORE = -1;
+
+export const calibrateCommand = (): Command =>
+  addEngineOptions(
+    new Command('calibrate')
+      .description('verification accuracy, ROC AUC, EER threshold and TAR at FAR 1e-3 on labelled pairs')
+      .requiredOption('--pairs <file>', 'pairs file')
+      .addOption(new Option('--format <format>', 'pairs file format').choices(['lfw', 'csv']).default('lfw'))
+      .requiredOption('--root <dir>', 'folder the pair paths are relative to')
+      .option('--folds <list>', 'only these 1-based folds, e.g. 1,2,3', parseFolds)
+      .option('--aligned', 'photos are already aligned 112x112 faces: embed them directly')
+      .option('--json', 'print one JSON line'),
+  ).action(async (o: CalibrateCliOptions) => {
+    const text = await readFile(o.pairs, 'utf8');
+    let pairs: LabelledPair[] = o.format === 'lfw' ? parseLfwPairs(text) : parseCsvPairs(text);
+    if (o.folds) pairs = selectFolds(pairs, o.folds);
+    const engine = await createEngine(o);
+    try {
+      const index = createCache(engine, o);
+      const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
+      const embeddings = new Map<string, Float32Array | undefined>();
+      const failures = new Map<string, string>();
+      const progress = createProgress(process.stderr, Boolean(o.json));
+      progress.start(files.length);
+      const limit = pLimit(engine.config.runtime.lanes);
+      let done = 0;
+      await Promise.all(
+        files.map((f) =>
+          limit(async () => {
+            try {
+              const bytes = await readFile(join(o.root, f));
+              if (o.aligned) embeddings.set(f, await engine.embedAligned(bytes));
+              else {
+                const face = pickReferenceFace((await analyzePhoto(engine, bytes, index)).analysis.faces);
+                if (!face) failures.set(f, 'no face');
+                embeddings.set(f, face?.embedding);
+              }
+            } catch (error) {
+              failures.set(f, (error as Error).message);
+            }
+            progress.update(++done, 0);
+          }),
+        ),
+      );
+      progress.stop();
+      const scored: ScoredPair[] = pairs.map((p) => {
+        const ea = embeddings.get(p.a);
+        const eb = embeddings.get(p.b);
+        return {
+          score: ea && eb ? cosine(ea, eb) : MISSING_SCORE,
+          same: p.same,
+          ...(p.fold ? { fold: p.fold } : {}),
+        };
+      });
+      const folds = new Set(scored.map((p) => p.fold)).size;
+      const kfold = kFoldAccuracy(scored, scored[0]?.fold ? folds : 10);
+      const auc = rocAuc(scored);
+      const e = eer(scored);
+      const tar = tarAtFar(scored, 1e-3);
+      const result = {
+        pairs: scored.length,
+        images: files.length,
+        missingFaces: failures.size,
+        accuracy: kfold.mean,
+        accuracyStd: kfold.std,
+        auc,
+        threshold: kfold.threshold,
+        eer: e.rate,
+        eerThreshold: e.threshold,
+        tarAtFar1e3: tar.tar,
+        tarAtFar1e3Threshold: tar.threshold,
+        tarAtFar1e3Resolved: tar.resolved,
+        dPrime: dPrime(scored),
+      };
+      if (o.json) {
+        console.log(JSON.stringify(result));
+        return;
+      }
+      console.log(
+        `pairs ${result.pairs} (${result.images} photos, ${result.missingFaces} without a usable face)`,
+      );
+      console.log(
+        `accuracy ${(100 * kfold.mean).toFixed(2)}% ± ${(100 * kfold.std).toFixed(2)} (${kfold.perFold.length}-fold, threshold chosen on the other folds)`,
+      );
+      console.log(`ROC AUC ${auc.toFixed(4)}   d' ${result.dPrime.toFixed(2)}`);
+      console.log(`EER ${(100 * e.rate).toFixed(2)}% at threshold ${e.threshold.toFixed(4)}`);
+      console.log(
+        `TAR ${(100 * tar.tar).toFixed(2)}% at FAR ${tar.far.toExponential(1)} (threshold ${tar.threshold.toFixed(4)})${tar.resolved ? '' : ' — too few different-person pairs to resolve FAR 1e-3'}`,
+      );
+      console.log(
+        `suggested threshold ${kfold.threshold.toFixed(4)} (mean of the per-fold accuracy thresholds)`,
+      );
+      for (const [f, why] of [...failures].slice(0, 10)) console.log(`  ${f}: ${why}`);
+    } finally {
+      await engine.close();
+    }
+  });

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
+import { MespotterError } from '../../core/errors.js';
+import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
+import { bestMatch, pickReferenceFace } from '../../core/match/gallery.js';
+import { cosine } from '../../core/match/similarity.js';
+import {
+  addEngineOptions,
+  createCache,
+  createEngine,
+  type EngineCliOptions,
+  parseThreshold,
+} from '../engineOptions.js';
+
+interface CompareCliOptions extends EngineCliOptions {
+  threshold?: number;
+  json?: boolean;
+}
+
+export const compareCommand = (): Command =>
+  addEngineOptions(
+    new Command('compare')
+      .description('similarity between the main face in photo A and the best-matching face in photo B')
+      .argument('<a>', 'photo whose largest face is the reference')
+      .argument('<b>', 'photo to search')
+      .option('--threshold <t>', `decision threshold (default ${DEFAULT_THRESHOLD})`, parseThreshold)
+      .option('--json', 'print JSON'),
+  ).action(async (a: string, b: string, o: CompareCliOptions) => {
+    const engine = await createEngine(o);
+    try {
+      const index = createCache(engine, o);
+      const [ra, rb] = [
+        await analyzePhoto(engine, await readFile(a), index),
+        await analyzePhoto(engine, await readFile(b), index),
+      ];
+      const ref = pickReferenceFace(ra.analysis.faces);
+      if (!ref) throw new MespotterError('no_face', `no face found in ${a}`);
+      if (rb.analysis.faces.length === 0) throw new MespotterError('no_face', `no face found in ${b}`);
+      const threshold = o.threshold ?? DEFAULT_THRESHOLD;
+      const scores = rb.analysis.faces.map((f) => cosine(ref.embedding, f.embedding));
+      const best = bestMatch(scores, threshold);
+      const top = Math.max(...scores);
+      const same = best.index >= 0;
+      if (o.json) {
+        console.log(JSON.stringify({ a, b, similarity: top, threshold, same, facesInB: scores.length }));
+      } else {
+        console.log(
+          `similarity ${top.toFixed(4)} (threshold ${threshold}): ${same ? 'same person' : 'different people'}`,
+        );
+        if (scores.length > 1) console.log(`(best of ${scores.length} faces in ${b})`);
+      }
+    } finally {
+      await engine.close();
+    }
+  });

@@ -1,0 +1,72 @@
+import { Command } from 'commander';
+import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
+import {
+  addEngineOptions,
+  createCache,
+  createEngine,
+  type EngineCliOptions,
+  parseThreshold,
+} from '../engineOptions.js';
+import { readGallery } from '../galleryStore.js';
+import { createProgress } from '../progress.js';
+import { runSort } from '../sort/runSort.js';
+
+interface SortCliOptions extends EngineCliOptions {
+  person: string;
+  gallery: string;
+  out: string;
+  threshold?: number;
+  dryRun?: boolean;
+  report?: string;
+  quiet?: boolean;
+}
+
+export const sortCommand = (): Command =>
+  addEngineOptions(
+    new Command('sort')
+      .description(
+        'copy every photo under INPUT_DIR in which the person appears to OUT_DIR/<same relative path>',
+      )
+      .argument('<input-dir>', 'folder of photos, scanned recursively (never modified)')
+      .requiredOption('--person <name>', 'person to look for (enrolled with "mespotter enroll")')
+      .requiredOption('--gallery <dir>', 'folder holding the galleries')
+      .requiredOption('--out <dir>', 'destination folder for matching photos')
+      .option(
+        '--threshold <t>',
+        "similarity needed for a match (default: the gallery's, else calibrated default)",
+        parseThreshold,
+      )
+      .option('--dry-run', 'decide and report, copy nothing')
+      .option('--report <dir>', 'report folder (default OUT_DIR/.mespotter)')
+      .option('--quiet', 'no progress output'),
+  ).action(async (input: string, o: SortCliOptions) => {
+    const engine = await createEngine(o);
+    try {
+      const gallery = await readGallery(o.gallery, o.person, engine.modelSetId);
+      const threshold = o.threshold ?? gallery.threshold ?? DEFAULT_THRESHOLD;
+      const { summary, reportDir } = await runSort(engine, {
+        input,
+        output: o.out,
+        gallery,
+        threshold,
+        dryRun: Boolean(o.dryRun),
+        ...(o.report ? { reportDir: o.report } : {}),
+        index: createCache(engine, o),
+        lanes: engine.config.runtime.lanes,
+        progress: createProgress(process.stderr, Boolean(o.quiet)),
+      });
+      const c = summary.counts;
+      const k = summary.copies;
+      console.log(
+        `${summary.total} files in ${summary.seconds.toFixed(1)} s (${summary.photosPerSecond.toFixed(1)} files/s), threshold ${threshold}`,
+      );
+      console.log(
+        `matched ${c['matched'] ?? 0} (copied ${k['copied'] ?? 0}, already there ${k['already_present'] ?? 0}, ` +
+          `conflicts ${k['conflict'] ?? 0}, dry run ${k['dry_run'] ?? 0}, failed ${k['failed'] ?? 0}); ` +
+          `no match ${c['no_match'] ?? 0}; no face ${c['no_face'] ?? 0}; skipped ${c['skipped'] ?? 0}; errors ${c['error'] ?? 0}`,
+      );
+      console.log(`report: ${reportDir}/report.html (results.jsonl, summary.json)`);
+    } finally {
+      await engine.close();
+    }
+  });

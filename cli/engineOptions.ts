@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { analysisNamespace } from '../core/analysis/analysisKey.js';
+import { ConfigError } from '../core/errors.js';
+import { FaceEngine } from '../core/FaceEngine.js';
+import { defaultCacheDir, FacesCache } from './cache/FacesCache.js';
+
+export interface EngineCliOptions {
+  models?: string;
+  lanes?: number;
+  minFace?: number;
+  cache?: string | false;
+}
+
+export const parsePositiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`expected a positive integer, got "${v}"`);
+  return n;
+};
+
+export const parseThreshold = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < -1 || n > 1) throw new ConfigError(`threshold must be in -1..1, got "${v}"`);
+  return n;
+};
+
+/** Options every command that runs the engine shares. */
+export const addEngineOptions = (cmd: Command): Command =>
+  cmd
+    .option('--models <dir>', 'model folder (default: layers/models, or $MESPOTTER_MODELS_DIR)')
+    .option('--lanes <n>', 'photos analysed concurrently (default: CPU cores)', parsePositiveInt)
+    .option(
+      '--min-face <px>',
+      'smallest face height to find, in original pixels (default 48)',
+      parsePositiveInt,
+    )
+    .option('--cache <dir>', `faces index folder (default ${defaultCacheDir()})`)
+    .option('--no-cache', 'do not read or write the faces index');
+
+export const createEngine = (o: EngineCliOptions): Promise<FaceEngine> =>
+  FaceEngine.create({
+    ...(o.models ? { modelsDir: o.models } : {}),
+    config: {
+      ...(o.lanes ? { runtime: { lanes: o.lanes } } : {}),
+      ...(o.minFace ? { detect: { minFaceSize: o.minFace } } : {}),
+    },
+  });
+
+export const createCache = (engine: FaceEngine, o: EngineCliOptions): FacesCache | undefined =>
+  o.cache === false
+    ? undefined
+    : new FacesCache(o.cache ?? defaultCacheDir(), analysisNamespace(engine.modelSetId, engine.config));

@@ -1,0 +1,237 @@
+import { z } from 'zod';
+import { GalleryError } from '../errors.js';
+import type { Box, Face } from '../types.js';
+import { dot, l2Normalize } from './similarity.js';
+
+export const GALLERY_VERSION = 1;
+
+export interface GalleryReference {
+  /** Where the reference came from (file path or object key), for the user's benefit. */
+  source: string;
+  sha256: string;
+  box: Box;
+  quality: number;
+  embedding: Float32Array;
+}
+
+export interface RejectedReference {
+  source: string;
+  reason: string;
+  /** Median similarity to the accepted references, when that is why it was rejected. */
+  agreement?: number;
+}
+
+export interface Gallery {
+  version: typeof GALLERY_VERSION;
+  person: string;
+  modelSetId: string;
+  createdAt: string;
+  /** Per-person threshold (calibrated); absent means the engine default. */
+  threshold?: number;
+  /** How `threshold` was chosen, e.g. by a teacher; free-form provenance. */
+  calibration?: Record<string, unknown>;
+  references: GalleryReference[];
+  rejected: RejectedReference[];
+  /** L2-normalised mean of the references: the person's template. */
+  centroid: Float32Array;
+}
+
+export interface BuildGalleryOptions {
+  /**
+   * A reference whose median similarity to the others is below this is rejected as a different
+   * person (or a bad crop). Set well under the match threshold: references of one person vary.
+   */
+  minAgreement: number;
+  now?: Date;
+}
+
+export interface ReferenceCandidate {
+  source: string;
+  sha256: string;
+  face: Face;
+}
+
+/** The face a reference photo stands for: the largest, weighted by quality so a sharp face beats a blur. */
+export const pickReferenceFace = (faces: readonly Face[]): Face | undefined => {
+  let best: Face | undefined;
+  let bestKey = -1;
+  for (const f of faces) {
+    const key = (f.box.y2 - f.box.y1) * (f.box.x2 - f.box.x1) * f.quality;
+    if (key > bestKey) {
+      best = f;
+      bestKey = key;
+    }
+  }
+  return best;
+};
+
+export const centroidOf = (embeddings: readonly Float32Array[]): Float32Array => {
+  if (embeddings.length === 0) throw new GalleryError('cannot build a template from no embeddings');
+  const c = new Float32Array(embeddings[0]!.length);
+  for (const e of embeddings) for (let i = 0; i < c.length; i++) c[i]! += e[i]!;
+  l2Normalize(c);
+  return c;
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * Builds a person's gallery from one face per reference photo. With three or more references
+ * the one that agrees least with the rest is dropped while it is below `minAgreement`; with two
+ * that disagree there is no majority, so both are kept and the caller is told via `warnings`.
+ */
+export const buildGallery = (
+  person: string,
+  modelSetId: string,
+  candidates: readonly ReferenceCandidate[],
+  rejectedUpstream: readonly RejectedReference[],
+  options: BuildGalleryOptions,
+): { gallery: Gallery; warnings: string[] } => {
+  const warnings: string[] = [];
+  const accepted = [...candidates];
+  const rejected: RejectedReference[] = [...rejectedUpstream];
+  for (;;) {
+    if (accepted.length < 3) break;
+    const agreements = accepted.map((c, i) =>
+      median(accepted.filter((_, j) => j !== i).map((o) => dot(c.face.embedding, o.face.embedding))),
+    );
+    let worst = 0;
+    for (let i = 1; i < agreements.length; i++) if (agreements[i]! < agreements[worst]!) worst = i;
+    if (agreements[worst]! >= options.minAgreement) break;
+    const [out] = accepted.splice(worst, 1);
+    rejected.push({
+      source: out!.source,
+      reason: 'face disagrees with the other references (a different person or a poor photo)',
+      agreement: agreements[worst]!,
+    });
+  }
+  if (accepted.length === 0) throw new GalleryError(`no usable reference face for ${person}`);
+  if (
+    accepted.length === 2 &&
+    dot(accepted[0]!.face.embedding, accepted[1]!.face.embedding) < options.minAgreement
+  ) {
+    warnings.push(
+      'the two references disagree with each other; add a third so the odd one out can be rejected',
+    );
+  }
+  if (accepted.length < 3)
+    warnings.push(`only ${accepted.length} usable reference(s); 3 or more make matching reliable`);
+  const gallery: Gallery = {
+    version: GALLERY_VERSION,
+    person,
+    modelSetId,
+    createdAt: (options.now ?? new Date()).toISOString(),
+    references: accepted.map((c) => ({
+      source: c.source,
+      sha256: c.sha256,
+      box: c.face.box,
+      quality: c.face.quality,
+      embedding: c.face.embedding,
+    })),
+    rejected,
+    centroid: centroidOf(accepted.map((c) => c.face.embedding)),
+  };
+  return { gallery, warnings };
+};
+
+/**
+ * A face's score for a person: cosine similarity to the person's template (the normalised mean
+ * of the references), which averages away pose and lighting of individual references.
+ */
+export const scoreFace = (gallery: Pick<Gallery, 'centroid'>, embedding: Float32Array): number =>
+  dot(gallery.centroid, embedding);
+
+/**
+ * A photo matches when its best-scoring face passes the threshold; a person appears at most
+ * once per photo, so only that one face is taken as them. Returns the index or -1.
+ */
+export const bestMatch = (scores: readonly number[], threshold: number): { index: number; score: number } => {
+  let index = -1;
+  let score = Number.NEGATIVE_INFINITY;
+  scores.forEach((s, i) => {
+    if (s > score) {
+      score = s;
+      index = i;
+    }
+  });
+  return score >= threshold ? { index, score } : { index: -1, score };
+};
+
+const encodeEmbedding = (e: Float32Array): string =>
+  Buffer.from(e.buffer, e.byteOffset, e.byteLength).toString('base64');
+
+const decodeEmbedding = (s: string): Float32Array => {
+  const buf = Buffer.from(s, 'base64');
+  const out = new Float32Array(buf.byteLength / 4);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+};
+
+const boxSchema = z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() });
+const galleryFileSchema = z.object({
+  version: z.literal(GALLERY_VERSION),
+  person: z.string().min(1),
+  modelSetId: z.string().min(1),
+  createdAt: z.string(),
+  threshold: z.number().min(-1).max(1).optional(),
+  calibration: z.record(z.string(), z.unknown()).optional(),
+  references: z
+    .array(
+      z.object({
+        source: z.string(),
+        sha256: z.string(),
+        box: boxSchema,
+        quality: z.number(),
+        embedding: z.string(),
+      }),
+    )
+    .min(1),
+  rejected: z.array(z.object({ source: z.string(), reason: z.string(), agreement: z.number().optional() })),
+});
+
+export const serializeGallery = (g: Gallery): string =>
+  `${JSON.stringify(
+    {
+      version: g.version,
+      person: g.person,
+      modelSetId: g.modelSetId,
+      createdAt: g.createdAt,
+      threshold: g.threshold,
+      calibration: g.calibration,
+      references: g.references.map((r) => ({ ...r, embedding: encodeEmbedding(r.embedding) })),
+      rejected: g.rejected,
+    },
+    null,
+    2,
+  )}\n`;
+
+/** Parses a gallery file; refuses one made by other models, whose embeddings are not comparable. */
+export const parseGallery = (json: string, expectedModelSetId: string, origin = 'gallery'): Gallery => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (cause) {
+    throw new GalleryError(`${origin} is not valid JSON`, { cause });
+  }
+  const parsed = galleryFileSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new GalleryError(`${origin} is not a mespotter gallery: ${parsed.error.message}`);
+  const g = parsed.data;
+  if (g.modelSetId !== expectedModelSetId) {
+    throw new GalleryError(
+      `${origin} was made with models ${g.modelSetId} but the engine runs ${expectedModelSetId}; ` +
+        're-enrol the person from their reference photos.',
+    );
+  }
+  const references = g.references.map((r) => ({ ...r, embedding: decodeEmbedding(r.embedding) }));
+  return {
+    ...g,
+    version: GALLERY_VERSION,
+    references,
+    centroid: centroidOf(references.map((r) => r.embedding)),
+  };
+};
