@@ -1,6 +1,7 @@
 import { type Affine, invertAffine } from './align/affine.js';
 import { ARCFACE_SIZE, ARCFACE_TEMPLATE } from './align/arcfaceTemplate.js';
 import { LANDMARK_SIZE, landmarkCrop, rollDegrees, toFivePoints } from './align/landmarks.js';
+import { ROLL_SEARCH_ROTATIONS, rollCandidates } from './align/rollSearch.js';
 import { warpToTensor } from './align/sample.js';
 import { umeyama } from './align/umeyama.js';
 import { type EngineConfig, type EngineConfigInput, resolveEngineConfig } from './config.js';
@@ -92,26 +93,30 @@ export class FaceEngine {
   async analyzeDecoded(decoded: DecodedImage): Promise<ImageAnalysis> {
     const { image, scale } = decoded;
     const detections = await this.#detect(image, scale);
-    const candidates = await this.#landmarkAll(image, detections);
-    const kept = candidates.filter(
-      (c) =>
-        c.geometry >= this.config.align.minGeometry && c.det.box.y2 - c.det.box.y1 >= MIN_FACE_ANALYSIS_PX,
+    const alternatives = (await this.#locate(image, detections)).map((alts) =>
+      alts.filter(
+        (c) =>
+          c.geometry >= this.config.align.minGeometry && c.det.box.y2 - c.det.box.y1 >= MIN_FACE_ANALYSIS_PX,
+      ),
     );
-    const embeddings = await this.#embedAll(image, kept);
+    const chosen = await this.#embedBest(
+      image,
+      alternatives.filter((alts) => alts.length > 0),
+    );
     const toOriginal = 1 / scale;
-    const faces: Face[] = kept.map((c, i) => ({
+    const faces: Face[] = chosen.map(({ candidate: c, embedding }) => ({
       box: scaleBox(c.det.box, toOriginal),
       score: c.det.score,
       points: c.points.map((p) => ({ x: p.x * toOriginal, y: p.y * toOriginal })) as unknown as FivePoints,
       roll: c.roll,
       quality: c.det.score * c.geometry,
-      embedding: embeddings[i]!,
+      embedding,
     }));
     return {
       width: decoded.originalWidth,
       height: decoded.originalHeight,
       faces,
-      rejected: candidates.length - kept.length,
+      rejected: detections.length - faces.length,
     };
   }
 
@@ -124,8 +129,8 @@ export class FaceEngine {
     const { image } = decoded;
     const k = image.width / ARCFACE_SIZE;
     const identity: Affine = { a: k, b: 0, c: 0, d: 0, e: image.height / ARCFACE_SIZE, f: 0 };
-    const [embedding] = await this.#embedWarps(image, [identity]);
-    return embedding!;
+    const [result] = await this.#embedWarps(image, [identity]);
+    return result!.embedding;
   }
 
   async close(): Promise<void> {
@@ -193,30 +198,38 @@ export class FaceEngine {
     return kept.sort((a, b) => boxHeight(b.box) - boxHeight(a.box)).slice(0, cfg.maxFaces);
   }
 
-  async #landmarkAll(image: RgbImage, detections: Detection[]): Promise<Candidate[]> {
+  /** Landmarks for each detection: one candidate when the roll is clear, a few when it is not. */
+  async #locate(image: RgbImage, detections: Detection[]): Promise<Candidate[][]> {
     if (detections.length === 0) return [];
-    const first = await this.#runLandmarks(
+    const rotations = ROLL_SEARCH_ROTATIONS;
+    // Every face through every search rotation in one batched call (64x64 crops are cheap).
+    const search = await this.#runLandmarks(
       image,
-      detections.map((d) => landmarkCrop(d.box, 0, image.width, image.height)),
+      detections.flatMap((d) => rotations.map((r) => landmarkCrop(d.box, r, image.width, image.height))),
     );
-    const candidates = detections.map((det, i) => {
-      const points = first[i]!;
-      return { det, points, roll: rollDegrees(points), geometry: geometryScore(points, det.box) };
-    });
-    // A strongly rolled face confuses the landmark model; look again with the crop turned upright.
-    const rolled = candidates.filter((c) => Math.abs(c.roll) > this.config.align.rollCorrection);
-    if (rolled.length > 0) {
-      const second = await this.#runLandmarks(
-        image,
-        rolled.map((c) => landmarkCrop(c.det.box, c.roll, image.width, image.height)),
-      );
-      rolled.forEach((c, i) => {
-        c.points = second[i]!;
-        c.roll = rollDegrees(c.points);
-        c.geometry = geometryScore(c.points, c.det.box);
+    const rolls = detections.map((_, i) =>
+      rollCandidates(
+        rotations.map((rotation, k) => ({ rotation, roll: rollDegrees(search[i * rotations.length + k]!) })),
+        this.config.align.rollAgreement,
+      ),
+    );
+    // Final landmarks from crops turned so the face is upright in them, where the model is accurate.
+    const jobs = detections.flatMap((det, i) => rolls[i]!.map((roll) => ({ det, i, roll })));
+    const points = await this.#runLandmarks(
+      image,
+      jobs.map((j) => landmarkCrop(j.det.box, j.roll, image.width, image.height)),
+    );
+    const result: Candidate[][] = detections.map(() => []);
+    jobs.forEach((j, k) => {
+      const p = points[k]!;
+      result[j.i]!.push({
+        det: j.det,
+        points: p,
+        roll: rollDegrees(p),
+        geometry: geometryScore(p, j.det.box),
       });
-    }
-    return candidates;
+    });
+    return result;
   }
 
   async #runLandmarks(image: RgbImage, crops: Affine[]): Promise<FivePoints[]> {
@@ -234,16 +247,32 @@ export class FaceEngine {
     return crops.map((crop, i) => toFivePoints(result.data, i * stride, crop));
   }
 
-  async #embedAll(image: RgbImage, faces: Candidate[]): Promise<Float32Array[]> {
+  /** Embeds every candidate and keeps, per face, the one with the strongest (largest-norm) embedding. */
+  async #embedBest(
+    image: RgbImage,
+    alternatives: Candidate[][],
+  ): Promise<{ candidate: Candidate; embedding: Float32Array }[]> {
+    const flat = alternatives.flat();
     // Template → image map for sampling: invert the image → template similarity.
-    const warps = faces.map((c) => invertAffine(umeyama(c.points, ARCFACE_TEMPLATE)));
-    return this.#embedWarps(image, warps);
+    const embedded = await this.#embedWarps(
+      image,
+      flat.map((c) => invertAffine(umeyama(c.points, ARCFACE_TEMPLATE))),
+    );
+    const out: { candidate: Candidate; embedding: Float32Array }[] = [];
+    let k = 0;
+    for (const alts of alternatives) {
+      let best = k;
+      for (let j = k + 1; j < k + alts.length; j++) if (embedded[j]!.norm > embedded[best]!.norm) best = j;
+      out.push({ candidate: flat[best]!, embedding: embedded[best]!.embedding });
+      k += alts.length;
+    }
+    return out;
   }
 
-  async #embedWarps(image: RgbImage, warps: Affine[]): Promise<Float32Array[]> {
+  async #embedWarps(image: RgbImage, warps: Affine[]): Promise<{ embedding: Float32Array; norm: number }[]> {
     const entry = this.manifest.models.embedder;
     const plane = 3 * ARCFACE_SIZE * ARCFACE_SIZE;
-    const result: Float32Array[] = [];
+    const result: { embedding: Float32Array; norm: number }[] = [];
     const batchSize = this.config.runtime.embedBatch;
     for (let start = 0; start < warps.length; start += batchSize) {
       const batch = warps.slice(start, start + batchSize);
@@ -258,9 +287,9 @@ export class FaceEngine {
       const dim = emb.dims[1]!;
       for (let i = 0; i < batch.length; i++) {
         // Copy out of the session's buffer before normalising.
-        const v = emb.data.slice(i * dim, (i + 1) * dim);
-        l2Normalize(v);
-        result.push(v);
+        const embedding = emb.data.slice(i * dim, (i + 1) * dim);
+        const norm = l2Normalize(embedding);
+        result.push({ embedding, norm });
       }
     }
     return result;

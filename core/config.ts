@@ -48,8 +48,8 @@ export const engineConfigSchema = z.object({
     .prefault({}),
   align: z
     .object({
-      /** Above this roll (degrees) landmarks are re-run on an upright crop before alignment. */
-      rollCorrection: z.number().min(0).max(90).default(20),
+      /** Roll estimates (degrees) from differently rotated landmark crops this close count as agreeing. */
+      rollAgreement: z.number().min(1).max(90).default(20),
       /** Faces whose landmark geometry scores below this are dropped as false detections. */
       minGeometry: z.number().min(0).max(1).default(0.5),
     })

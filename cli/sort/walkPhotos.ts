@@ -2,23 +2,9 @@ import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { ImageErrorCode } from '../../core/errors.js';
+import { PHOTO_EXTENSIONS } from '../../core/photoExtensions.js';
 
-/** Extensions treated as photos; anything else is reported as skipped, not silently ignored. */
-export const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.jpg',
-  '.jpeg',
-  '.jpe',
-  '.png',
-  '.webp',
-  '.tif',
-  '.tiff',
-  '.gif',
-  '.avif',
-  '.heic',
-  '.heif',
-  '.pgm',
-  '.ppm',
-]);
+export { PHOTO_EXTENSIONS };
 
 export type WalkEntry =
   | { kind: 'photo'; path: string; rel: string }
