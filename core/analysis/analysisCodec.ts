@@ -42,6 +42,7 @@ export const decodeAnalysis = (json: string): ImageAnalysis | undefined => {
   }
   const parsed = analysisSchema.safeParse(raw);
   if (!parsed.success) return undefined;
+  if (parsed.data.faces.some((f) => Buffer.byteLength(f.embedding, 'base64') % 4 !== 0)) return undefined;
   return {
     ...parsed.data,
     faces: parsed.data.faces.map((f) => {

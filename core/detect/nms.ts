@@ -1,5 +1,5 @@
 import type { Detection } from '../types.js';
-import { containment, iou } from './boxMath.js';
+import { boxArea, containment, iou } from './boxMath.js';
 
 export interface NmsOptions {
   /** Suppress when IoU with a kept box exceeds this. */
@@ -16,10 +16,15 @@ export const nms = (detections: readonly Detection[], options: NmsOptions): Dete
   const sorted = [...detections].sort((a, b) => b.score - a.score);
   const kept: Detection[] = [];
   for (const d of sorted) {
-    const duplicate = kept.some(
+    const i = kept.findIndex(
       (k) => iou(k.box, d.box) > options.iou || containment(k.box, d.box) > options.containment,
     );
-    if (!duplicate) kept.push(d);
+    if (i < 0) {
+      kept.push(d);
+    } else if (iou(kept[i]!.box, d.box) <= options.iou && boxArea(d.box) > boxArea(kept[i]!.box)) {
+      // A higher-scoring part of a face inside this whole face: keep the whole one, at the better score.
+      kept[i] = { ...d, score: kept[i]!.score };
+    }
   }
   return kept;
 };

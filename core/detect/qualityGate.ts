@@ -26,6 +26,8 @@ export const geometryScore = (points: FivePoints, box: Box): number => {
   const r = local(rm);
   const mouthY = (l.y + r.y) / 2;
   const mouthW = r.x - l.x;
+  // The order of features is not a matter of degree: eyes, then nose, then mouth, left to right.
+  if (n.y <= 0 || mouthY <= n.y || mouthW <= 0) return 0;
   const checks = [
     // Eye distance relative to the box: ~0.35-0.5 frontal, smaller in profile.
     inRange(eyeDist / boxW, 0.15, 0.8),

@@ -166,6 +166,9 @@ const encodeEmbedding = (e: Float32Array): string =>
 
 const decodeEmbedding = (s: string): Float32Array => {
   const buf = Buffer.from(s, 'base64');
+  if (buf.byteLength === 0 || buf.byteLength % 4 !== 0) {
+    throw new GalleryError('gallery embedding is not a whole number of float32 values');
+  }
   const out = new Float32Array(buf.byteLength / 4);
   new Uint8Array(out.buffer).set(buf);
   return out;
@@ -228,6 +231,10 @@ export const parseGallery = (json: string, expectedModelSetId: string, origin = 
     );
   }
   const references = g.references.map((r) => ({ ...r, embedding: decodeEmbedding(r.embedding) }));
+  const dim = references[0]!.embedding.length;
+  if (references.some((r) => r.embedding.length !== dim)) {
+    throw new GalleryError(`${origin} holds embeddings of different lengths; re-enrol the person`);
+  }
   return {
     ...g,
     version: GALLERY_VERSION,

@@ -68,7 +68,18 @@ export const loadModels = async (dir: string): Promise<LoadedModels> => {
       { cause },
     );
   }
-  const parsed = modelManifestSchema.safeParse(JSON.parse(raw));
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (cause) {
+    throw new ModelError(
+      `Invalid model manifest ${manifestPath}: not valid JSON; rebuild with "npm run build".`,
+      {
+        cause,
+      },
+    );
+  }
+  const parsed = modelManifestSchema.safeParse(json);
   if (!parsed.success)
     throw new ModelError(`Invalid model manifest ${manifestPath}: ${parsed.error.message}`);
   const manifest = parsed.data;

@@ -1,0 +1,47 @@
+/** Seeded pseudo-random numbers for reproducible synthetic data (mulberry32). */
+export type Rng = () => number;
+
+/** A uniform [0, 1) generator; the same seed always gives the same sequence. */
+export const seededRng = (seed: number): Rng => {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
+
+/** Standard normal sample (Box-Muller). */
+export const gaussian = (rng: Rng): number => {
+  const u = 1 - rng();
+  const v = rng();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+};
+
+const normalise = (v: Float32Array): Float32Array => {
+  let s = 0;
+  for (const x of v) s += x * x;
+  const n = Math.sqrt(s);
+  for (let i = 0; i < v.length; i++) v[i]! /= n;
+  return v;
+};
+
+/** A uniformly distributed random unit vector (like an L2-normalised embedding). */
+export const randomUnitVector = (rng: Rng, dim = 512): Float32Array => {
+  const v = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) v[i] = gaussian(rng);
+  return normalise(v);
+};
+
+/**
+ * A unit vector near `base`: normalise(base + spread * random unit). With high dimension the
+ * random part is almost orthogonal to `base`, so the cosine to `base` is about 1 / sqrt(1 + spread²).
+ */
+export const nearbyUnitVector = (rng: Rng, base: Float32Array, spread: number): Float32Array => {
+  const noise = randomUnitVector(rng, base.length);
+  const v = new Float32Array(base.length);
+  for (let i = 0; i < v.length; i++) v[i] = base[i]! + spread * noise[i]!;
+  return normalise(v);
+};
