@@ -10,9 +10,10 @@ import { decodeDetections } from './detect/decodeDetections.js';
 import { fillDetectorInput } from './detect/detectorInput.js';
 import { nms } from './detect/nms.js';
 import { geometryScore } from './detect/qualityGate.js';
-import { planPasses } from './detect/tilePlan.js';
+import { paddedPass, planPasses } from './detect/tilePlan.js';
 import { ImageError, ImageErrorCode } from './errors.js';
 import { type DecodedImage, decodeImage, resizeRgb } from './image/decode.js';
+import { padReplicate } from './image/padReplicate.js';
 import { l2Normalize } from './match/similarity.js';
 import { defaultModelsDir } from './models/defaultModelsDir.js';
 import { type LoadedModels, loadModels, type ModelEntry, type ModelManifest } from './models/manifest.js';
@@ -150,13 +151,16 @@ export class FaceEngine {
       maxGrid: cfg.maxGrid,
       tileOverlap: cfg.tileOverlap,
     });
+    if (cfg.paddedPass > 0)
+      passes.push(paddedPass(image.width, image.height, inputWidth, inputHeight, cfg.paddedPass));
     const jobs: {
       pass: (typeof passes)[number];
       working: RgbImage;
       tile: (typeof passes)[number]['tiles'][number];
     }[] = [];
     for (const pass of passes) {
-      const working = await resizeRgb(image, pass.width, pass.height);
+      const resized = await resizeRgb(image, pass.width, pass.height);
+      const working = pass.padX || pass.padY ? padReplicate(resized, pass.padX, pass.padY) : resized;
       for (const tile of pass.tiles) jobs.push({ pass, working, tile });
     }
     const plane = 3 * inputWidth * inputHeight;

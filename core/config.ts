@@ -42,6 +42,11 @@ export const engineConfigSchema = z.object({
       nmsIou: z.number().min(0).max(1).default(0.4),
       /** Intersection over the smaller box above which the smaller (a partial face) is dropped. */
       nmsContainment: z.number().min(0).max(1).default(0.7),
+      /**
+       * Border (fraction of each side, edge pixels repeated) for an extra full-frame pass that
+       * finds faces filling a tight crop; 0 turns the pass off. Measured: ORL 92x112 shots 397/400 → 400/400.
+       */
+      paddedPass: z.number().min(0).max(1).default(0.5),
       /** Upper bound on faces analysed per photo (crowds), largest first. */
       maxFaces: z.number().int().positive().default(64),
     })

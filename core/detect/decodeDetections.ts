@@ -27,8 +27,8 @@ export const decodeDetections = (
   const inner = {
     left: tile.x > 0,
     top: tile.y > 0,
-    right: tile.x + tile.width < pass.width,
-    bottom: tile.y + tile.height < pass.height,
+    right: tile.x + tile.width < pass.width + 2 * pass.padX,
+    bottom: tile.y + tile.height < pass.height + 2 * pass.padY,
   };
   const sBase = item * anchors * 2;
   const bBase = item * anchors * 4;
@@ -50,9 +50,15 @@ export const decodeDetections = (
     ) {
       continue;
     }
+    // Back to the resized image (minus any padding, clipped to it), then to analysis pixels.
+    const bx1 = Math.max(0, x1 + tile.x - pass.padX);
+    const by1 = Math.max(0, y1 + tile.y - pass.padY);
+    const bx2 = Math.min(pass.width, x2 + tile.x - pass.padX);
+    const by2 = Math.min(pass.height, y2 + tile.y - pass.padY);
+    if (bx2 <= bx1 || by2 <= by1) continue;
     const k = 1 / pass.scale;
     out.push({
-      box: { x1: (x1 + tile.x) * k, y1: (y1 + tile.y) * k, x2: (x2 + tile.x) * k, y2: (y2 + tile.y) * k },
+      box: { x1: bx1 * k, y1: by1 * k, x2: bx2 * k, y2: by2 * k },
       score,
       pass: pass.grid === 1 ? 0 : pass.grid,
     });

@@ -10,8 +10,12 @@ export interface Tile {
 export interface DetectorPass {
   grid: number;
   scale: number;
+  /** Size of the resized image (before any padding). */
   width: number;
   height: number;
+  /** Border added on each side, in working pixels (the padded pass only). */
+  padX: number;
+  padY: number;
   tiles: Tile[];
 }
 
@@ -69,6 +73,34 @@ export const planPasses = (width: number, height: number, o: TilePlanOptions): D
         tiles.push({ x, y, width: Math.min(o.inputWidth, w - x), height: Math.min(o.inputHeight, h - y) });
       }
     }
-    return { grid, scale, width: w, height: h, tiles };
+    return { grid, scale, width: w, height: h, padX: 0, padY: 0, tiles };
   });
+};
+
+/**
+ * A full-frame pass over the image with a border of `pad` (fraction of each side) around it.
+ * Faces that fill a tight crop (headshots, ID-style references, research sets) touch the frame
+ * edges and are missed by the detector until they have some background around them.
+ */
+export const paddedPass = (
+  width: number,
+  height: number,
+  inputWidth: number,
+  inputHeight: number,
+  pad: number,
+): DetectorPass => {
+  const scale = letterboxScale(width * (1 + 2 * pad), height * (1 + 2 * pad), inputWidth, inputHeight);
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  const padX = Math.min(Math.round(width * pad * scale), Math.floor((inputWidth - w) / 2));
+  const padY = Math.min(Math.round(height * pad * scale), Math.floor((inputHeight - h) / 2));
+  return {
+    grid: 1,
+    scale,
+    width: w,
+    height: h,
+    padX,
+    padY,
+    tiles: [{ x: 0, y: 0, width: w + 2 * padX, height: h + 2 * padY }],
+  };
 };

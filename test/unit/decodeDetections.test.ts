@@ -30,7 +30,7 @@ const options: DecodeDetectionsOptions = {
 };
 
 /** Grid-2 pass of a 1280x960 analysis image: a 640x480 working image. */
-const grid2: DetectorPass = { grid: 2, scale: 0.5, width: 640, height: 480, tiles: [] };
+const grid2: DetectorPass = { grid: 2, scale: 0.5, width: 640, height: 480, padX: 0, padY: 0, tiles: [] };
 /** Its top-right tile: the left and bottom edges are inner, the top and right edges are the image's. */
 const topRight: Tile = { x: 320, y: 0, width: 320, height: 240 };
 
@@ -111,7 +111,7 @@ describe('Function: decodeDetections', () => {
 
   it('keeps a box touching every edge of the full frame and labels it pass 0', () => {
     // Prepare: a 1280x960 analysis image letterboxed into the whole input.
-    const full: DetectorPass = { grid: 1, scale: 0.25, width: 320, height: 240, tiles: [] };
+    const full: DetectorPass = { grid: 1, scale: 0.25, width: 320, height: 240, padX: 0, padY: 0, tiles: [] };
     const tile: Tile = { x: 0, y: 0, width: 320, height: 240 };
     const { scores, boxes, anchors } = outputs([[{ score: 0.875, box: [0, 0, 1, 1] }]]);
 
@@ -124,7 +124,15 @@ describe('Function: decodeDetections', () => {
 
   it('clips boxes to the valid part of a narrow tile and drops those lying in the zero padding', () => {
     // Prepare: a 197x240 working image (tiny photo) padded to 320 wide.
-    const full: DetectorPass = { grid: 1, scale: 240 / 112, width: 197, height: 240, tiles: [] };
+    const full: DetectorPass = {
+      grid: 1,
+      scale: 240 / 112,
+      width: 197,
+      height: 240,
+      padX: 0,
+      padY: 0,
+      tiles: [],
+    };
     const tile: Tile = { x: 0, y: 0, width: 197, height: 240 };
     const { scores, boxes, anchors } = outputs([
       [
@@ -143,5 +151,26 @@ describe('Function: decodeDetections', () => {
     expect(box.y1).toBeCloseTo(60 * (112 / 240), 10);
     expect(box.x2).toBeCloseTo(197 * (112 / 240), 10);
     expect(box.y2).toBeCloseTo(120 * (112 / 240), 10);
+  });
+
+  it('maps boxes from a padded pass back to the image and clips the part in the border', () => {
+    // Prepare: a 160x120 image drawn at 80,60 inside a 320x240 padded canvas (scale 1).
+    const padded: DetectorPass = {
+      grid: 1,
+      scale: 1,
+      width: 160,
+      height: 120,
+      padX: 80,
+      padY: 60,
+      tiles: [],
+    };
+    const tile: Tile = { x: 0, y: 0, width: 320, height: 240 };
+    const { scores, boxes, anchors } = outputs([[{ score: 0.875, box: [0.1875, 0.3125, 0.5, 0.8125] }]]);
+
+    // Act
+    const found = decodeDetections(scores, boxes, 0, anchors, padded, tile, options);
+
+    // Assess: x 60..160 → -20..80, x1 clipped to 0; y 75..195 → 15..135, y2 clipped to 120
+    expect(found).toEqual([{ box: { x1: 0, y1: 15, x2: 80, y2: 120 }, score: 0.875, pass: 0 }]);
   });
 });
