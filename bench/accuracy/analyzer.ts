@@ -4,9 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
+import { ImageError, ImageErrorCode } from '../../core/errors.js';
 import type { FaceEngine } from '../../core/FaceEngine.js';
 import { decodeImage } from '../../core/image/decode.js';
-import type { ImageAnalysis } from '../../core/types.js';
+import type { ImageAnalysis, RgbImage } from '../../core/types.js';
 import { asDecoded, decodePgm, padImage, sha256 } from './images.js';
 
 /** How a photo is fed to the engine: as its bytes, or as decoded pixels padded by a fraction. */
@@ -27,6 +28,8 @@ export class Analyzer {
   /** Engine milliseconds spent, summed over lanes. */
   engineMs = 0;
   calls = 0;
+  /** PGM files the engine refused and the bench decoded itself. */
+  pgmFallbacks = 0;
 
   constructor(engine: FaceEngine, concurrency = 2) {
     this.#engine = engine;
@@ -34,9 +37,9 @@ export class Analyzer {
   }
 
   /**
-   * Analyses a photo. `raw` goes through `engine.analyze(bytes)` (the product's path), except for
-   * PGM, which sharp cannot read: those are decoded here and given to `analyzeDecoded`. A `padN`
-   * variant decodes, pads by N of the long side (edge pixels repeated) and analyses the pixels.
+   * Analyses a photo. `raw` goes through `engine.analyze(bytes)` (the product's path); a PGM the
+   * engine refuses is decoded here and given to `analyzeDecoded`. A `padN` variant decodes, pads by
+   * N of the long side (edge pixels repeated) and analyses the pixels.
    */
   analyze(path: string, variant: Variant = 'raw'): Promise<AnalysedPhoto> {
     const key = `${variant}|${path}`;
@@ -46,22 +49,38 @@ export class Analyzer {
         const bytes = new Uint8Array(await readFile(path));
         const t0 = performance.now();
         const isPgm = path.toLowerCase().endsWith('.pgm');
+        const fraction = variant === 'raw' ? 0 : Number(variant.slice(3));
         let analysis: ImageAnalysis;
-        if (variant === 'raw' && !isPgm) {
-          analysis = await this.#engine.analyze(bytes);
+        if (fraction === 0) {
+          try {
+            analysis = await this.#engine.analyze(bytes);
+          } catch (error) {
+            // Older engines cannot read PGM: decode it here and hand over the pixels.
+            if (!(isPgm && error instanceof ImageError && error.code === ImageErrorCode.Unsupported))
+              throw error;
+            this.pgmFallbacks++;
+            analysis = await this.#engine.analyzeDecoded(asDecoded(decodePgm(bytes), 'pgm'));
+          }
         } else {
-          const image = isPgm
-            ? decodePgm(bytes)
-            : (
-                await decodeImage(bytes, {
-                  maxSide: this.#engine.config.decode.analysisMaxSide,
-                  maxPixels: this.#engine.config.decode.maxPixels,
-                })
-              ).image;
-          const fraction = variant === 'raw' ? 0 : Number(variant.slice(3));
-          const fed = fraction > 0 ? padImage(image, fraction) : image;
-          analysis = await this.#engine.analyzeDecoded(asDecoded(fed, isPgm ? 'pgm' : 'decoded'));
-          if (fraction > 0) analysis = unpad(analysis, fed.width - image.width);
+          let image: RgbImage;
+          try {
+            image = (
+              await decodeImage(bytes, {
+                maxSide: this.#engine.config.decode.analysisMaxSide,
+                maxPixels: this.#engine.config.decode.maxPixels,
+              })
+            ).image;
+          } catch (error) {
+            if (!(isPgm && error instanceof ImageError && error.code === ImageErrorCode.Unsupported))
+              throw error;
+            this.pgmFallbacks++;
+            image = decodePgm(bytes);
+          }
+          const fed = padImage(image, fraction);
+          analysis = unpad(
+            await this.#engine.analyzeDecoded(asDecoded(fed, 'padded')),
+            fed.width - image.width,
+          );
         }
         const ms = performance.now() - t0;
         this.engineMs += ms;

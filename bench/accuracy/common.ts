@@ -88,5 +88,7 @@ export interface NaturalSetResult {
   probes: PhotoProbe[];
   detection: Record<string, DetectionStats>;
   extra: Record<string, unknown>;
+  /** Set-specific lines for the printed report. */
+  extraLines?: string[];
   ms: number;
 }

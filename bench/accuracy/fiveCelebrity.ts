@@ -89,10 +89,11 @@ export const runFiveCelebrity = async (
       "person's centroid is labelled as them, the other faces as impostors for everyone",
   ];
   const multi = val.filter((p) => p.analysis.faces.length > 1).length;
-  if (multi)
+  if (multi) {
     notes.push(
-      `${multi} val photo(s) have several faces (${labelledNotLargest} labelled face is not the largest)`,
+      `${multi} val photo(s) have several faces; the face labelled as the person is not the largest in ${labelledNotLargest} of them`,
     );
+  }
   const noFace = val.filter((p) => p.analysis.faces.length === 0).length;
   if (noFace)
     notes.push(`${noFace} val photo(s) have no detected face: misses at photo level, no face trial`);
