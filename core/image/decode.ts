@@ -33,7 +33,7 @@ const classify = (error: unknown): ImageError => {
   if (/pixel limit/i.test(message)) {
     return new ImageError(ImageErrorCode.TooManyPixels, `image too large: ${message}`, { cause: error });
   }
-  if (/unsupported image format|bad seek|not a known file format/i.test(message)) {
+  if (/unsupported|bad seek|not a known file format|not been built/i.test(message)) {
     return new ImageError(ImageErrorCode.Unsupported, `not an image sharp can read: ${message}`, {
       cause: error,
     });
