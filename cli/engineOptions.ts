@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { analysisNamespace } from '../core/analysis/analysisKey.js';
+import { resolveEngineConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
-import { FaceEngine } from '../core/FaceEngine.js';
+import { FaceEngine, type FaceEngineOptions } from '../core/FaceEngine.js';
+import { EnginePool } from '../core/runtime/EnginePool.js';
+import type { PhotoAnalyzer } from '../core/runtime/PhotoAnalyzer.js';
 import { defaultCacheDir, FacesCache } from './cache/FacesCache.js';
 
 export interface EngineCliOptions {
@@ -36,16 +39,25 @@ export const addEngineOptions = (cmd: Command): Command =>
     .option('--cache <dir>', `faces index folder (default ${defaultCacheDir()})`)
     .option('--no-cache', 'do not read or write the faces index');
 
-export const createEngine = (o: EngineCliOptions): Promise<FaceEngine> =>
-  FaceEngine.create({
-    ...(o.models ? { modelsDir: o.models } : {}),
-    config: {
-      ...(o.lanes ? { runtime: { lanes: o.lanes } } : {}),
-      ...(o.minFace ? { detect: { minFaceSize: o.minFace } } : {}),
-    },
-  });
+const engineOptions = (o: EngineCliOptions): FaceEngineOptions => ({
+  ...(o.models ? { modelsDir: o.models } : {}),
+  config: {
+    ...(o.lanes ? { runtime: { lanes: o.lanes } } : {}),
+    ...(o.minFace ? { detect: { minFaceSize: o.minFace } } : {}),
+  },
+});
 
-export const createCache = (engine: FaceEngine, o: EngineCliOptions): FacesCache | undefined =>
+/**
+ * The engine for a command: in-process for a handful of photos, a pool of worker threads (one
+ * per lane) for folders, where using every core is what makes it fast.
+ */
+export const createEngine = async (o: EngineCliOptions, manyPhotos = false): Promise<PhotoAnalyzer> => {
+  const options = engineOptions(o);
+  const lanes = resolveEngineConfig(options.config).runtime.lanes;
+  return manyPhotos && lanes > 1 ? EnginePool.create(lanes, options) : FaceEngine.create(options);
+};
+
+export const createCache = (engine: PhotoAnalyzer, o: EngineCliOptions): FacesCache | undefined =>
   o.cache === false
     ? undefined
     : new FacesCache(o.cache ?? defaultCacheDir(), analysisNamespace(engine.modelSetId, engine.config));

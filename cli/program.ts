@@ -3,6 +3,7 @@ import { calibrateCommand } from './commands/calibrateCommand.js';
 import { compareCommand } from './commands/compareCommand.js';
 import { enrollCommand } from './commands/enrollCommand.js';
 import { sortCommand } from './commands/sortCommand.js';
+import { teacherCommand } from './commands/teacherCommand.js';
 
 /** The `mespotter` command tree; built fresh per call so tests can run it in-process. */
 export const createProgram = (): Command =>
@@ -12,4 +13,5 @@ export const createProgram = (): Command =>
     .addCommand(enrollCommand())
     .addCommand(sortCommand())
     .addCommand(compareCommand())
-    .addCommand(calibrateCommand());
+    .addCommand(calibrateCommand())
+    .addCommand(teacherCommand());

@@ -44,7 +44,7 @@ export const calibrateCommand = (): Command =>
     const text = await readFile(o.pairs, 'utf8');
     let pairs: LabelledPair[] = o.format === 'lfw' ? parseLfwPairs(text) : parseCsvPairs(text);
     if (o.folds) pairs = selectFolds(pairs, o.folds);
-    const engine = await createEngine(o);
+    const engine = await createEngine(o, true);
     try {
       const index = createCache(engine, o);
       const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
+import { DEFAULT_TEACHER_THRESHOLD } from '../../core/teacher/labels.js';
+import { DEFAULT_TEACHER_RATE, parseGrayZone } from '../../core/teacher/TeacherCascade.js';
 import {
   addEngineOptions,
   createCache,
@@ -10,8 +12,15 @@ import {
 import { readGallery } from '../galleryStore.js';
 import { createProgress } from '../progress.js';
 import { runSort } from '../sort/runSort.js';
+import {
+  formatTeacherUsage,
+  parsePositive,
+  parseSimilarity,
+  type SortTeacherOptions,
+  sortTeacher,
+} from '../teacher/teacherOptions.js';
 
-interface SortCliOptions extends EngineCliOptions {
+interface SortCliOptions extends EngineCliOptions, SortTeacherOptions {
   person: string;
   gallery: string;
   out: string;
@@ -38,12 +47,26 @@ export const sortCommand = (): Command =>
       )
       .option('--dry-run', 'decide and report, copy nothing')
       .option('--report <dir>', 'report folder (default OUT_DIR/.mespotter)')
-      .option('--quiet', 'no progress output'),
+      .option('--quiet', 'no progress output')
+      .option(
+        '--teacher-cascade <lo,hi>',
+        'ask Amazon Rekognition about photos whose best face scores in [LO, HI] (paid per call; off by default)',
+        parseGrayZone,
+      )
+      .option('--teacher-rate <per-second>', 'teacher calls per second', parsePositive, DEFAULT_TEACHER_RATE)
+      .option('--teacher-region <region>', 'AWS region for Rekognition (default: the standard chain)')
+      .option(
+        '--teacher-threshold <similarity>',
+        'teacher similarity (0..100) that counts as the person',
+        parseSimilarity,
+        DEFAULT_TEACHER_THRESHOLD,
+      ),
   ).action(async (input: string, o: SortCliOptions) => {
-    const engine = await createEngine(o);
+    const engine = await createEngine(o, true);
     try {
       const gallery = await readGallery(o.gallery, o.person, engine.modelSetId);
       const threshold = o.threshold ?? gallery.threshold ?? DEFAULT_THRESHOLD;
+      const teacher = o.teacherCascade ? await sortTeacher(gallery, o.teacherCascade, o) : undefined;
       const { summary, reportDir } = await runSort(engine, {
         input,
         output: o.out,
@@ -54,6 +77,7 @@ export const sortCommand = (): Command =>
         index: createCache(engine, o),
         lanes: engine.config.runtime.lanes,
         progress: createProgress(process.stderr, Boolean(o.quiet)),
+        ...(teacher ? { teacher } : {}),
       });
       const c = summary.counts;
       const k = summary.copies;
@@ -65,6 +89,7 @@ export const sortCommand = (): Command =>
           `conflicts ${k['conflict'] ?? 0}, dry run ${k['dry_run'] ?? 0}, failed ${k['failed'] ?? 0}); ` +
           `no match ${c['no_match'] ?? 0}; no face ${c['no_face'] ?? 0}; skipped ${c['skipped'] ?? 0}; errors ${c['error'] ?? 0}`,
       );
+      if (summary.teacher) console.log(formatTeacherUsage(summary.teacher));
       console.log(`report: ${reportDir}/report.html (results.jsonl, summary.json)`);
     } finally {
       await engine.close();

@@ -4,6 +4,7 @@ import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { CopyOutcome, PhotoStatus, type ResultLine, type RunSummary } from '../../core/report/resultLine.js';
+import { addTeacherUsage, type TeacherUsage } from '../../core/teacher/teacherLine.js';
 import { renderContactSheet, type SheetEntry, SheetKind } from './contactSheet.js';
 
 export interface RunReportMeta {
@@ -68,6 +69,7 @@ export class RunReport {
   private readonly errorsByCode: Record<string, number> = {};
   private total = 0;
   private cacheHits = 0;
+  private teacher: TeacherUsage | undefined;
 
   private readonly matches: HeldEntry[] = [];
   private readonly nearMisses: HeldEntry[] = [];
@@ -175,6 +177,7 @@ export class RunReport {
       cacheHits: this.cacheHits,
       // maxRSS is in KiB.
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      ...(this.teacher ? { teacher: this.teacher } : {}),
     };
     await writeFile(join(this.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     await writeFile(join(this.dir, 'report.html'), renderContactSheet(summary, this.sheetEntries()));
@@ -215,6 +218,7 @@ export class RunReport {
       this.errorsByCode[code] = (this.errorsByCode[code] ?? 0) + 1;
     }
     if (line.cached) this.cacheHits += 1;
+    this.teacher = addTeacherUsage(this.teacher, line.teacher);
   }
 
   private isNearMiss(line: ResultLine): boolean {

@@ -5,12 +5,14 @@ import pLimit from 'p-limit';
 import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
 import type { FacesIndex } from '../../core/analysis/FacesIndex.js';
 import { ImageError, ImageErrorCode, MespotterError } from '../../core/errors.js';
-import type { FaceEngine } from '../../core/FaceEngine.js';
 import { decodeImage, encodeJpeg } from '../../core/image/decode.js';
 import { NEAR_MISS_MARGIN } from '../../core/match/defaults.js';
 import type { Gallery } from '../../core/match/gallery.js';
 import { matchPhoto } from '../../core/match/matchPhoto.js';
 import { PhotoStatus, type ResultLine, type RunSummary } from '../../core/report/resultLine.js';
+import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
+import type { ReviewedDecision, TeacherCascade } from '../../core/teacher/TeacherCascade.js';
+import type { TeacherSource } from '../../core/teacher/types.js';
 import type { ProgressSink } from '../progress.js';
 import { RunReport, type Thumbnail } from '../report/RunReport.js';
 import { copyMatch } from './copyMatch.js';
@@ -27,6 +29,8 @@ export interface SortOptions {
   index?: FacesIndex;
   lanes: number;
   progress: ProgressSink;
+  /** Gray-zone teacher cascade and the reference it compares against; absent: all decisions local. */
+  teacher?: { cascade: TeacherCascade; source: TeacherSource };
 }
 
 const THUMB_SIDE = 360;
@@ -37,7 +41,7 @@ const THUMB_SIDE = 360;
  * the report with its status. One bad file never stops the run.
  */
 export const runSort = async (
-  engine: FaceEngine,
+  engine: PhotoAnalyzer,
   o: SortOptions,
 ): Promise<{ summary: RunSummary; reportDir: string }> => {
   const input = resolve(o.input);
@@ -64,7 +68,8 @@ export const runSort = async (
   for await (const _ of walkPhotos(input, exclude)) total++;
   o.progress.start(total);
 
-  const limit = pLimit(o.lanes);
+  // Two photos per lane: one being analysed, one being read, hashed or copied on this thread.
+  const limit = pLimit(o.lanes * 2);
   const inFlight = new Set<Promise<void>>();
   let done = 0;
   let matched = 0;
@@ -114,7 +119,7 @@ export const runSort = async (
 };
 
 const processPhoto = async (
-  engine: FaceEngine,
+  engine: PhotoAnalyzer,
   o: SortOptions,
   path: string,
   rel: string,
@@ -130,7 +135,15 @@ const processPhoto = async (
   }
   try {
     const { sha256, analysis, cached } = await analyzePhoto(engine, bytes, o.index);
-    const decision = matchPhoto(analysis, o.gallery, o.threshold);
+    const local = matchPhoto(analysis, o.gallery, o.threshold);
+    const decision: ReviewedDecision = o.teacher
+      ? await o.teacher.cascade.review({
+          analysis,
+          decision: local,
+          source: o.teacher.source,
+          image: { kind: 'bytes', bytes },
+        })
+      : local;
     const line: ResultLine = {
       ...base,
       status: decision.status,
@@ -140,6 +153,7 @@ const processPhoto = async (
       faces: decision.faces,
       bestScore: decision.bestScore,
       cached,
+      ...(decision.teacher ? { teacher: decision.teacher } : {}),
     };
     if (decision.status === PhotoStatus.Matched) {
       const copy = await copyMatch(path, destination, sha256, o.dryRun);
@@ -178,7 +192,7 @@ const errorFields = (error: unknown): { code: string; reason: string } =>
     ? { code: error.code, reason: error.message }
     : { code: 'internal_error', reason: error instanceof Error ? error.message : String(error) };
 
-const makeThumbnail = async (bytes: Uint8Array, engine: FaceEngine): Promise<Thumbnail | undefined> => {
+const makeThumbnail = async (bytes: Uint8Array, engine: PhotoAnalyzer): Promise<Thumbnail | undefined> => {
   try {
     const { image } = await decodeImage(bytes, {
       maxSide: THUMB_SIDE,

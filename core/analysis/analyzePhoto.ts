@@ -1,5 +1,5 @@
-import type { FaceEngine } from '../FaceEngine.js';
 import { sha256Hex } from '../models/manifest.js';
+import type { PhotoAnalyzer } from '../runtime/PhotoAnalyzer.js';
 import type { ImageAnalysis } from '../types.js';
 import type { FacesIndex } from './FacesIndex.js';
 
@@ -14,7 +14,7 @@ export interface PhotoAnalysis {
  * search for another person costs a hash, not a decode and four model calls.
  */
 export const analyzePhoto = async (
-  engine: FaceEngine,
+  engine: PhotoAnalyzer,
   bytes: Uint8Array,
   index?: FacesIndex,
 ): Promise<PhotoAnalysis> => {

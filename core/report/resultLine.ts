@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { teacherLineSchema, teacherUsageSchema } from '../teacher/teacherLine.js';
 
 /** Final state of one input file in a run; every input ends in exactly one of these. */
 export const PhotoStatus = {
@@ -70,6 +71,8 @@ export const resultLineSchema = z.object({
     .optional(),
   cached: z.boolean().optional(),
   ms: z.number().optional(),
+  /** Present only when the teacher cascade routed the photo (see core/teacher). */
+  teacher: teacherLineSchema.optional(),
 });
 export type ResultLine = z.infer<typeof resultLineSchema>;
 
@@ -92,5 +95,7 @@ export const runSummarySchema = z.object({
   cacheHits: z.number(),
   /** Peak resident memory of the process that wrote the summary, in MiB. */
   peakRssMb: z.number().optional(),
+  /** Teacher cascade totals; present only when some photo was routed to the teacher. */
+  teacher: teacherUsageSchema.optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

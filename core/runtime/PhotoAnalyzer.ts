@@ -1,0 +1,11 @@
+import type { EngineConfig } from '../config.js';
+import type { ImageAnalysis } from '../types.js';
+
+/** What callers need from the engine: a FaceEngine in-process, or an EnginePool of worker threads. */
+export interface PhotoAnalyzer {
+  readonly modelSetId: string;
+  readonly config: EngineConfig;
+  analyze(bytes: Uint8Array): Promise<ImageAnalysis>;
+  embedAligned(bytes: Uint8Array): Promise<Float32Array>;
+  close(): Promise<void>;
+}
