@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageError, ImageErrorCode } from '../../core/errors.js';
 import { FaceEngine } from '../../core/FaceEngine.js';
 import { EnginePool } from '../../core/runtime/EnginePool.js';
+import type { ImageAnalysis } from '../../core/types.js';
 import * as fx from '../helpers/imageFixtures.js';
 
 let pool: EnginePool;
@@ -23,7 +24,7 @@ describe('Class: EnginePool', () => {
 
     // Act
     const pooled = await Promise.all(photos.map((p) => pool.analyze(p)));
-    const direct = [];
+    const direct: ImageAnalysis[] = [];
     for (const p of photos) direct.push(await engine.analyze(p));
     await engine.close();
 
