@@ -76,7 +76,7 @@ const addTeacherOptions = (cmd: Command): Command =>
       .option('--region <region>', 'AWS region for Rekognition (default: the standard chain)')
       .option(
         '--source <photo>',
-        "reference photo to send (default: the gallery's best reference; its largest face is used)",
+        "reference photo to send instead of the gallery's best one (Rekognition uses its largest face)",
       )
       .option('--price <usd>', 'price per teacher call (default 0.001, first tier)', parseNonNegative)
       .option('--json <file>', 'write the full report as JSON')
@@ -94,8 +94,8 @@ export const teacherCommand = (): Command =>
           'agreement, precision and recall against the teacher on a sample; the agreement-maximising threshold; calls and cost',
         ),
       ).action(async (input: string, o: TeacherCliOptions) => {
-        await withBenchmark(input, o, async ({ benchmark }) => {
-          printBenchmark(benchmark);
+        await withBenchmark(input, o, async ({ benchmark, photos }) => {
+          printBenchmark(benchmark, photos);
         });
       }),
     )
@@ -108,7 +108,7 @@ export const teacherCommand = (): Command =>
         .option('--logistic', 'also fit and store a logistic map from score to probability')
         .action(async (input: string, o: TeacherCliOptions) => {
           await withBenchmark(input, o, async ({ benchmark, photos, gallery, threshold }) => {
-            printBenchmark(benchmark);
+            printBenchmark(benchmark, photos);
             const faces = photos.filter((p) => p.status === 'compared').flatMap((p) => p.faces);
             const result = calibrateToTeacher(faces, {
               teacher: benchmark.teacher,
@@ -251,7 +251,7 @@ const statsLine = (s: AgreementStats): string =>
   `agreement ${pct(s.agreement)}, precision ${pct(s.precision)}, recall ${pct(s.recall)} ` +
   `(TP ${s.tp}, FP ${s.fp}, FN ${s.fn}, TN ${s.tn})`;
 
-const printBenchmark = (b: TeacherBenchmark): void => {
+const printBenchmark = (b: TeacherBenchmark, photos: readonly BenchmarkPhoto[]): void => {
   const p = b.photos;
   console.log(
     `photos: ${p.sampled} sampled, ${p.compared} compared, ${p.failed} teacher failures, ${p.errors} unreadable`,
@@ -271,5 +271,8 @@ const printBenchmark = (b: TeacherBenchmark): void => {
   console.log(
     `teacher calls: ${b.calls} (${b.failures} failed), cost $${b.costUsd.toFixed(4)} at $${b.pricing.perCallUsd}/call`,
   );
-  for (const [code, n] of Object.entries(b.failuresByCode)) console.log(`  ${code}: ${n}`);
+  for (const [code, n] of Object.entries(b.failuresByCode)) {
+    const example = photos.find((p) => p.status === 'failed' && p.failure?.code === code)?.failure?.message;
+    console.log(`  ${code}: ${n}${example ? ` (e.g. ${example})` : ''}`);
+  }
 };

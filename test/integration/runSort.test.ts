@@ -24,12 +24,14 @@ const silent = { start: () => undefined, update: () => undefined, stop: () => un
 
 describe('Function: runSort', () => {
   it('reports a file that vanishes mid-run and carries on', async () => {
-    // Prepare: two photos; looking up the first deletes the second after the folder was listed
+    // Prepare: three photos; the first lookup deletes the third after the folder was listed (with two
+    // photos in flight per lane, c.jpg is read only once a.jpg or b.jpg is done)
     const dir = await mkdtemp(join(tmpdir(), 'mespotter-vanish-'));
     const input = join(dir, 'in');
     await mkdir(input);
     await copyFile(fx.samplePath(1), join(input, 'a.jpg'));
     await copyFile(fx.samplePath(2), join(input, 'b.jpg'));
+    await copyFile(fx.samplePath(3), join(input, 'c.jpg'));
     const ref = pickReferenceFace(
       (await analyzePhoto(engine, await readFile(fx.samplePath(1)))).analysis.faces,
     )!;
@@ -38,7 +40,7 @@ describe('Function: runSort', () => {
     });
     const deletingIndex: FacesIndex = {
       get: async (): Promise<ImageAnalysis | undefined> => {
-        await rm(join(input, 'b.jpg'), { force: true });
+        await rm(join(input, 'c.jpg'), { force: true });
         return undefined;
       },
       put: async () => undefined,
@@ -61,9 +63,10 @@ describe('Function: runSort', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.path === 'b.jpg')).toMatchObject({ status: 'error', code: 'vanished' });
+    expect(lines.find((l) => l.path === 'c.jpg')).toMatchObject({ status: 'error', code: 'vanished' });
+    expect(lines.find((l) => l.path === 'b.jpg')).toMatchObject({ status: 'no_match' });
     expect(lines.find((l) => l.path === 'a.jpg')).toMatchObject({ status: 'matched' });
-    expect(summary.total).toBe(2);
+    expect(summary.total).toBe(3);
   });
 
   it('refuses to write into the folder it reads', async () => {

@@ -14,6 +14,7 @@ const defaults = {
     tileScoreThreshold: 0.8,
     nmsIou: 0.4,
     nmsContainment: 0.7,
+    paddedPass: 0.5,
     maxFaces: 64,
   },
   align: { rollAgreement: 20, minGeometry: 0.5 },

@@ -1,0 +1,75 @@
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ConfigError, ImageError, ImageErrorCode } from '../core/errors.js';
+import { isPhotoName } from '../core/photoExtensions.js';
+
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
+
+/** An S3 client from the standard chain; follows a bucket's region when it differs. */
+export const createS3Client = (region?: string): S3Client =>
+  new S3Client({ ...(region ? { region } : {}), followRegionRedirects: true });
+
+export const isS3Url = (text: string): boolean => text.startsWith('s3://');
+
+/** `s3://bucket/some/prefix` → bucket and prefix (possibly empty). */
+export const parseS3Url = (url: string): S3Location => {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!match?.[1]) throw new ConfigError(`not an s3://bucket/prefix URL: "${url}"`);
+  return { bucket: match[1], prefix: match[2] ?? '' };
+};
+
+export interface S3Photo {
+  key: string;
+  size?: number;
+}
+
+/** Every photo object under a prefix, in S3's (lexicographic) order, one page at a time. */
+export async function* listS3Photos(s3: S3Client, location: S3Location): AsyncGenerator<S3Photo> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: location.bucket,
+        Prefix: location.prefix,
+        ContinuationToken: token,
+      }),
+    );
+    for (const o of page.Contents ?? []) {
+      if (o.Key && isPhotoName(o.Key))
+        yield { key: o.Key, ...(o.Size !== undefined ? { size: o.Size } : {}) };
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+/** Downloads an object, refusing one over `maxBytes` before or while reading it. */
+export const getS3Bytes = async (
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+): Promise<Uint8Array> => {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const body = out.Body as unknown as Readable | undefined;
+  const tooLarge = (n: number) =>
+    new ImageError(ImageErrorCode.TooLarge, `file too large: ${n} bytes exceeds ${maxBytes}`);
+  if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+    body?.destroy();
+    throw tooLarge(out.ContentLength);
+  }
+  if (!body) throw new ImageError(ImageErrorCode.Unreadable, `s3://${bucket}/${key} has no body`);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      body.destroy();
+      throw tooLarge(total);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+};
