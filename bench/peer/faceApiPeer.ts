@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type * as FaceApi from '@vladmandic/face-api';
-import { decodeRgb } from './decodeRgb.js';
+import { decodeImage } from '../../core/image/decode.js';
 
 /** Versions face-api 1.7.15's node-wasm build was made for (dist/tfjs.version.js). */
 export const REQUIRED_PEER_PACKAGES = [
@@ -49,6 +49,8 @@ export interface FaceApiPeerOptions {
   maxResults?: number;
   /** Shrink the decoded image so its long side is at most this many pixels; default: full resolution. */
   maxSide?: number;
+  /** Refuse images with more pixels than this (same guard as the engine); default 100 MP. */
+  maxPixels?: number;
   /** WASM threads to ask for; default min(2, CPU count). See the note at the top about Node. */
   threads?: number;
   /** Folder holding face-api's *-weights_manifest.json and .bin files; default: face-api's own model/. */
@@ -92,6 +94,11 @@ interface TfRuntime {
   setThreadsCount(count: number): void;
   getThreadsCount(): number;
 }
+
+/** A long-side bound no real photo reaches, so decodeImage never shrinks. */
+const FULL_RESOLUTION = 1 << 20;
+/** The engine's default decompression-bomb guard (core/config.ts decode.maxPixels). */
+const DEFAULT_MAX_PIXELS = 100_000_000;
 
 type PlatformFetch = (input: string, init?: unknown) => Promise<Response>;
 
@@ -168,6 +175,10 @@ export async function createFaceApiPeer(options: FaceApiPeerOptions = {}): Promi
     throw error;
   }
 
+  // decodeImage always takes a long-side bound; one larger than any photo decodes at full resolution.
+  const maxSide = options.maxSide ?? FULL_RESOLUTION;
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+
   const detectorOptions = new faceapi.SsdMobilenetv1Options({
     minConfidence: options.minConfidence ?? 0.5,
     maxResults: options.maxResults ?? 100,
@@ -187,7 +198,9 @@ export async function createFaceApiPeer(options: FaceApiPeerOptions = {}): Promi
     info,
     async analyzeFile(file: string): Promise<{ faces: number }> {
       if (closed) throw new Error('face-api peer is closed');
-      const rgb = await decodeRgb(file, options.maxSide);
+      // Decode through the engine's own (and the project's only) sharp module: same libvips settings,
+      // EXIF rotation and sRGB conversion as mespotter, at full resolution unless maxSide is given.
+      const { image: rgb } = await decodeImage(await readFile(file), { maxSide, maxPixels });
       const input = tf.tensor3d(rgb.data, [rgb.height, rgb.width, 3], 'int32');
       try {
         const results = await faceapi

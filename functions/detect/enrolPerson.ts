@@ -1,0 +1,97 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
+import type { FacesIndex } from '../../core/analysis/FacesIndex.js';
+import type { FaceEngine } from '../../core/FaceEngine.js';
+import { DEFAULT_MIN_AGREEMENT } from '../../core/match/defaults.js';
+import {
+  buildGallery,
+  pickReferenceFace,
+  type ReferenceCandidate,
+  type RejectedReference,
+  serializeGallery,
+} from '../../core/match/gallery.js';
+import { isPhotoName } from '../../core/photoExtensions.js';
+import { s3Client } from '../shared/clients.js';
+import { ENROLMENT_FILE, galleryKey, Prefix } from '../shared/keys.js';
+import { getObjectBytes, putJson, putText } from '../shared/s3Objects.js';
+
+export interface EnrolmentReport {
+  person: string;
+  at: string;
+  accepted: string[];
+  rejected: RejectedReference[];
+  warnings: string[];
+  error?: string;
+}
+
+const listReferencePhotos = async (bucket: string, person: string): Promise<string[]> => {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3Client().send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: `${Prefix.Reference}${person}/`,
+        ContinuationToken: token,
+      }),
+    );
+    for (const o of page.Contents ?? [])
+      if (o.Key && isPhotoName(o.Key)) keys.push(`${o.Key}\u0000${o.ETag}`);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys.sort();
+};
+
+/**
+ * Rebuilds reference/<person>/gallery.json from every photo under reference/<person>/. Uploads
+ * trigger one rebuild each and may race: before writing, the listing is taken again and the
+ * build repeated if it changed, so the last writer always saw the last upload.
+ */
+export const enrolPerson = async (
+  engine: FaceEngine,
+  index: FacesIndex,
+  bucket: string,
+  person: string,
+  maxBytes: number,
+): Promise<EnrolmentReport> => {
+  for (let attempt = 0; ; attempt++) {
+    const listing = await listReferencePhotos(bucket, person);
+    const candidates: ReferenceCandidate[] = [];
+    const rejected: RejectedReference[] = [];
+    for (const entry of listing) {
+      const key = entry.slice(0, entry.indexOf('\u0000'));
+      try {
+        const { bytes } = await getObjectBytes(bucket, key, maxBytes);
+        const { sha256, analysis } = await analyzePhoto(engine, bytes, index);
+        const face = pickReferenceFace(analysis.faces);
+        if (face) candidates.push({ source: key, sha256, face });
+        else rejected.push({ source: key, reason: 'no face found' });
+      } catch (error) {
+        rejected.push({ source: key, reason: (error as Error).message });
+      }
+    }
+    const again = await listReferencePhotos(bucket, person);
+    if (again.join('\n') !== listing.join('\n') && attempt < 3) continue;
+    const report: EnrolmentReport = {
+      person,
+      at: new Date().toISOString(),
+      accepted: [],
+      rejected,
+      warnings: [],
+    };
+    if (candidates.length === 0) {
+      report.error = 'no usable face in any reference photo';
+    } else {
+      const { gallery, warnings } = buildGallery(person, engine.modelSetId, candidates, rejected, {
+        minAgreement: DEFAULT_MIN_AGREEMENT,
+      });
+      await putText(bucket, galleryKey(person), serializeGallery(gallery), 'application/json');
+      report.accepted = gallery.references.map((r) => r.source);
+      report.rejected = gallery.rejected;
+      report.warnings = warnings;
+    }
+    // Not a photo and not gallery.json: ingest ignores it, so writing it triggers nothing.
+    await putJson(bucket, `${Prefix.Reference}${person}/${ENROLMENT_FILE}`, report);
+    return report;
+  }
+};

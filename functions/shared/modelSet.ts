@@ -1,0 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { analysisNamespace } from '../../core/analysis/analysisKey.js';
+import { resolveEngineConfig } from '../../core/config.js';
+import { defaultModelsDir } from '../../core/models/defaultModelsDir.js';
+
+let modelSetId: Promise<string> | undefined;
+
+/**
+ * The model set's id from the models layer's manifest, without loading any model: ingest and
+ * verify need the id (galleries, summaries, faces index namespace) but never run inference.
+ */
+export const readModelSetId = (): Promise<string> => {
+  modelSetId ??= readFile(join(defaultModelsDir(), 'manifest.json'), 'utf8').then((t) => {
+    const id = (JSON.parse(t) as { modelSetId?: unknown }).modelSetId;
+    if (typeof id !== 'string') throw new Error('models manifest has no modelSetId');
+    return id;
+  });
+  return modelSetId;
+};
+
+/** Faces index namespace of the default engine settings, which is what detect runs with. */
+export const defaultNamespace = async (): Promise<string> =>
+  analysisNamespace(await readModelSetId(), resolveEngineConfig());

@@ -1,0 +1,165 @@
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Code, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import type { Construct } from 'constructs';
+import { EnvName } from '../../functions/shared/env.js';
+import { Prefix } from '../../functions/shared/keys.js';
+import { EngineLayers, MODELS_MOUNT } from '../constructs/EngineLayers.js';
+import type { HandlerName } from '../constructs/lambdaBundle.js';
+import { QueueWorker } from '../constructs/QueueWorker.js';
+import { WORKER_SETTINGS } from '../constructs/workerSettings.js';
+
+export interface MespotterStackProps extends StackProps {
+  /** Folder with <name>/index.js per handler (bundleHandlers). */
+  handlersDir: string;
+  modelsDir: string;
+  nativeLayerDir: string;
+  /** Use this existing bucket instead of creating one (CDK context `sourceBucket`). */
+  sourceBucketName?: string;
+  /** Most detect functions running at once (the account's concurrency and the bucket's request rate). */
+  detectConcurrency?: number;
+  /** The GPU batch path, when the GPU stack is deployed: runs of at least `minPhotos` go there. */
+  gpuBatch?: { jobQueueArn: string; jobDefinitionArn: string; minPhotos: number };
+}
+
+/** Results are re-derivable from the photos; keep them for a quarter. */
+const RESULTS_RETENTION = Duration.days(90);
+
+/**
+ * The serverless pipeline: S3 → ingest → detect → verify → copy, each a queue-driven function
+ * with its own DLQ, sharing one bucket whose prefixes separate inputs, state and outputs.
+ */
+export class MespotterStack extends Stack {
+  readonly bucket: IBucket;
+  readonly workers: Record<HandlerName, QueueWorker>;
+
+  constructor(scope: Construct, id: string, props: MespotterStackProps) {
+    super(scope, id, props);
+    this.bucket = props.sourceBucketName
+      ? Bucket.fromBucketName(this, 'Bucket', props.sourceBucketName)
+      : new Bucket(this, 'Bucket', {
+          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+          encryption: BucketEncryption.S3_MANAGED,
+          enforceSSL: true,
+          versioned: false,
+          removalPolicy: RemovalPolicy.RETAIN,
+          lifecycleRules: [
+            { id: 'expire-results', prefix: Prefix.Results, expiration: RESULTS_RETENTION },
+            { id: 'abort-multipart', abortIncompleteMultipartUploadAfter: Duration.days(2) },
+          ],
+        });
+    const layers = new EngineLayers(this, 'Layers', {
+      modelsDir: props.modelsDir,
+      nativeDir: props.nativeLayerDir,
+    });
+    const engineEnv = { MESPOTTER_MODELS_DIR: MODELS_MOUNT };
+
+    const worker = (
+      name: HandlerName,
+      description: string,
+      layerList: ILayerVersion[],
+      concurrency?: number,
+    ) => {
+      const w = WORKER_SETTINGS[name];
+      return new QueueWorker(this, cap(name), {
+        code: Code.fromAsset(join(props.handlersDir, name)),
+        description,
+        timeout: Duration.seconds(w.timeoutSeconds),
+        memorySize: w.memoryMb,
+        batchSize: w.batchSize,
+        maxBatchingWindow: w.batchWindowSeconds > 0 ? Duration.seconds(w.batchWindowSeconds) : undefined,
+        maxConcurrency: concurrency ?? w.maxConcurrency,
+        maxReceiveCount: w.maxReceiveCount,
+        layers: layerList,
+      });
+    };
+    const ingest = worker('ingest', 'mespotter ingest: S3 events and manifests → detect queue', [
+      layers.models,
+    ]);
+    const detect = worker(
+      'detect',
+      'mespotter detect: photo → faces (engine) → verify queue; re-enrolment',
+      [layers.native, layers.models],
+      props.detectConcurrency,
+    );
+    const verify = worker('verify', 'mespotter verify: faces vs galleries → result lines, copy queue', [
+      layers.models,
+    ]);
+    const copy = worker('copy', 'mespotter copy: matched photo → matches/<person>/<key>', []);
+    this.workers = { ingest, detect, verify, copy };
+
+    const all = Object.values(this.workers);
+    for (const w of all) {
+      w.fn.addEnvironment(EnvName.Bucket, this.bucket.bucketName);
+      for (const [k, v] of Object.entries(engineEnv)) if (w !== copy) w.fn.addEnvironment(k, v);
+    }
+    ingest.fn.addEnvironment(EnvName.IngestQueueUrl, ingest.queue.queueUrl);
+    ingest.fn.addEnvironment(EnvName.DetectQueueUrl, detect.queue.queueUrl);
+    ingest.fn.addEnvironment(EnvName.DlqUrls, all.map((w) => w.dlq.queueUrl).join(','));
+    detect.fn.addEnvironment(EnvName.VerifyQueueUrl, verify.queue.queueUrl);
+    verify.fn.addEnvironment(EnvName.CopyQueueUrl, copy.queue.queueUrl);
+
+    // S3 → ingest for the three watched prefixes only: the pipeline's own outputs never loop back.
+    for (const prefix of [Prefix.Incoming, Prefix.Reference, Prefix.Manifests]) {
+      this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(ingest.queue), {
+        prefix,
+      });
+    }
+
+    // Least privilege: each function reads and writes only its prefixes and sends only to its next queue.
+    const objects = (...patterns: string[]) => patterns.map((p) => this.bucket.arnForObjects(p));
+    const allow = (who: IGrantable, actions: string[], resources: string[]) =>
+      who.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions, resources }),
+      );
+    // ListBucket: prefix expansion, gallery discovery, and a 404 (not 403) for absent objects.
+    for (const w of all) allow(w.fn, ['s3:ListBucket'], [this.bucket.bucketArn]);
+
+    allow(ingest.fn, ['s3:GetObject'], objects(`${Prefix.Manifests}*`, `${Prefix.Results}*`));
+    allow(ingest.fn, ['s3:PutObject'], objects(`${Prefix.Results}*`));
+    detect.queue.grantSendMessages(ingest.fn);
+    ingest.queue.grantSendMessages(ingest.fn);
+    for (const w of all) w.dlq.grant(ingest.fn, 'sqs:GetQueueAttributes');
+
+    // Photos may be anywhere a manifest points.
+    allow(detect.fn, ['s3:GetObject'], objects('*'));
+    allow(
+      detect.fn,
+      ['s3:PutObject'],
+      objects(
+        `${Prefix.Faces}*`,
+        `${Prefix.Results}*`,
+        `${Prefix.Reference}*/gallery.json`,
+        `${Prefix.Reference}*/enrolment.json`,
+      ),
+    );
+    verify.queue.grantSendMessages(detect.fn);
+
+    allow(verify.fn, ['s3:GetObject'], objects(`${Prefix.Faces}*`, `${Prefix.Reference}*`));
+    allow(verify.fn, ['s3:PutObject'], objects(`${Prefix.Results}*`));
+    copy.queue.grantSendMessages(verify.fn);
+
+    allow(copy.fn, ['s3:GetObject'], objects('*'));
+    allow(copy.fn, ['s3:PutObject', 's3:AbortMultipartUpload'], objects(`${Prefix.Matches}*`));
+    allow(copy.fn, ['s3:PutObject'], objects(`${Prefix.Results}*`));
+
+    if (props.gpuBatch) {
+      ingest.fn.addEnvironment(EnvName.GpuJobQueue, props.gpuBatch.jobQueueArn);
+      ingest.fn.addEnvironment(EnvName.GpuJobDefinition, props.gpuBatch.jobDefinitionArn);
+      ingest.fn.addEnvironment(EnvName.GpuBatchMinPhotos, String(props.gpuBatch.minPhotos));
+      allow(ingest.fn, ['batch:SubmitJob'], [props.gpuBatch.jobQueueArn, props.gpuBatch.jobDefinitionArn]);
+      allow(ingest.fn, ['s3:PutObject'], objects(`${Prefix.Results}*`));
+    }
+
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
+    for (const [name, w] of Object.entries(this.workers)) {
+      new CfnOutput(this, `${cap(name)}QueueUrl`, { value: w.queue.queueUrl });
+      new CfnOutput(this, `${cap(name)}DlqUrl`, { value: w.dlq.queueUrl });
+    }
+  }
+}
+
+const cap = (s: string): string => s[0]!.toUpperCase() + s.slice(1);

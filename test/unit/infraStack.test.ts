@@ -1,0 +1,199 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthStack } from '../helpers/cloudStack.js';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/** The statements of the role policy attached to the function whose description starts with `name`. */
+const policyOf = (template: Template, name: string): { Action: string | string[]; Resource: unknown }[] => {
+  const functions = template.findResources('AWS::Lambda::Function') as Resources;
+  const fn = Object.values(functions).find((f) =>
+    String(f.Properties['Description']).startsWith(`mespotter ${name}:`),
+  )!;
+  const roleRef = (fn.Properties['Role'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+  const policies = template.findResources('AWS::IAM::Policy') as Resources;
+  return Object.values(policies)
+    .filter((p) => (p.Properties['Roles'] as { Ref: string }[]).some((r) => r.Ref === roleRef))
+    .flatMap(
+      (p) =>
+        (p.Properties['PolicyDocument'] as { Statement: { Action: string | string[]; Resource: unknown }[] })
+          .Statement,
+    );
+};
+
+const actions = (s: { Action: string | string[] }): string[] =>
+  Array.isArray(s.Action) ? s.Action : [s.Action];
+const resourcesText = (s: { Resource: unknown }): string => JSON.stringify(s.Resource);
+
+describe('Stack: Mespotter', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = synthStack().template;
+  });
+
+  describe('bucket', () => {
+    it('blocks public access, encrypts, enforces TLS and expires results/', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([Match.objectLike({ Prefix: 'results/', ExpirationInDays: 90 })]),
+        },
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('notifies the ingest queue for incoming/, reference/ and manifests/ only', () => {
+      const notifications = template.findResources('Custom::S3BucketNotifications') as Resources;
+      const config = Object.values(notifications)[0]!.Properties['NotificationConfiguration'] as {
+        QueueConfigurations: { Filter: { Key: { FilterRules: { Name: string; Value: string }[] } } }[];
+      };
+      const prefixes = config.QueueConfigurations.map((q) => q.Filter.Key.FilterRules[0]!.Value).sort();
+      expect(prefixes).toEqual(['incoming/', 'manifests/', 'reference/']);
+    });
+  });
+
+  describe('queues and functions', () => {
+    it('has four workers, each with a DLQ and a visibility timeout of 6x its function timeout', () => {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter(
+        (f) => String(f.Properties['Description']).startsWith('mespotter'),
+      );
+      expect(functions).toHaveLength(4);
+      const queues = template.findResources('AWS::SQS::Queue') as Resources;
+      const withDlq = Object.values(queues).filter((q) => q.Properties['RedrivePolicy']);
+      expect(withDlq).toHaveLength(4);
+      const timeouts = functions.map((f) => Number(f.Properties['Timeout'])).sort((a, b) => a - b);
+      const visibilities = withDlq
+        .map((q) => Number(q.Properties['VisibilityTimeout']))
+        .sort((a, b) => a - b);
+      expect(visibilities).toEqual(timeouts.map((t) => t * 6));
+      for (const q of withDlq) expect(q.Properties['RedrivePolicy']).toMatchObject({ maxReceiveCount: 3 });
+    });
+
+    it('runs Node 22 on arm64 with the engine layers where the engine or its manifest is needed', () => {
+      const ours = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter((f) =>
+        String(f.Properties['Description']).startsWith('mespotter'),
+      );
+      for (const f of ours)
+        expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      const detect = ours.find((f) => String(f.Properties['Description']).startsWith('mespotter detect'))!;
+      expect(detect.Properties['Layers']).toHaveLength(2);
+      expect(detect.Properties).toMatchObject({
+        MemorySize: 3008,
+        Environment: { Variables: { MESPOTTER_MODELS_DIR: '/opt' } },
+      });
+      template.resourceCountIs('AWS::Lambda::LayerVersion', 2);
+      template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleArchitectures: ['arm64'] });
+    });
+
+    it('maps each queue with partial batch responses and a concurrency cap', () => {
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
+      template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: Match.anyValue() },
+      });
+    });
+
+    it('alarms on every DLQ and on function errors', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 1 });
+    });
+
+    it('sets no physical names', () => {
+      for (const type of ['AWS::SQS::Queue', 'AWS::Lambda::Function', 'AWS::S3::Bucket']) {
+        for (const r of Object.values(template.findResources(type) as Resources)) {
+          expect(
+            r.Properties?.['QueueName'] ?? r.Properties?.['FunctionName'] ?? r.Properties?.['BucketName'],
+          ).toBeUndefined();
+        }
+      }
+    });
+
+    it('outputs the bucket and every queue URL', () => {
+      const outputs = Object.keys(template.toJSON().Outputs as object);
+      expect(outputs).toEqual(
+        expect.arrayContaining([
+          'BucketName',
+          'IngestQueueUrl',
+          'DetectQueueUrl',
+          'VerifyQueueUrl',
+          'CopyQueueUrl',
+          'CopyDlqUrl',
+        ]),
+      );
+    });
+  });
+
+  describe('IAM scoping', () => {
+    it('lets only copy write to matches/', () => {
+      for (const name of ['ingest', 'detect', 'verify', 'copy']) {
+        const writesMatches = policyOf(template, name).some(
+          (s) => actions(s).includes('s3:PutObject') && resourcesText(s).includes('/matches/*'),
+        );
+        expect(writesMatches, name).toBe(name === 'copy');
+      }
+    });
+
+    it('scopes writes to prefixes and never grants s3:* or bucket-wide writes', () => {
+      for (const name of ['ingest', 'detect', 'verify', 'copy']) {
+        for (const s of policyOf(template, name)) {
+          expect(actions(s)).not.toContain('s3:*');
+          if (actions(s).includes('s3:PutObject')) {
+            expect(resourcesText(s), name).toMatch(/\/(results|faces|matches|reference)\//);
+            expect(resourcesText(s), name).not.toMatch(/"\/\*"/);
+          }
+        }
+      }
+    });
+
+    it('lets each function send only to the next queue', () => {
+      const sends = (name: string) =>
+        policyOf(template, name)
+          .filter((s) => actions(s).includes('sqs:SendMessage'))
+          .map((s) => resourcesText(s));
+      expect(sends('detect').join()).toMatch(/Verify/);
+      expect(sends('verify').join()).toMatch(/Copy/);
+      expect(sends('copy')).toEqual([]);
+      expect(sends('ingest').join()).toMatch(/Detect/);
+      expect(sends('ingest').join()).not.toMatch(/Verify|Copy/);
+    });
+
+    it('grants SubmitJob only when the GPU batch path is configured', () => {
+      const hasSubmit = (t: Template) =>
+        policyOf(t, 'ingest').some((s) => actions(s).includes('batch:SubmitJob'));
+      expect(hasSubmit(template)).toBe(false);
+      const withGpu = synthStack({
+        gpuJobQueueArn: 'arn:aws:batch:us-east-1:111122223333:job-queue/gpu',
+        gpuJobDefinitionArn: 'arn:aws:batch:us-east-1:111122223333:job-definition/mespotter:1',
+      }).template;
+      expect(hasSubmit(withGpu)).toBe(true);
+    });
+  });
+
+  describe('existing bucket', () => {
+    it('uses the named bucket instead of creating one', () => {
+      const { template: t } = synthStack({ sourceBucket: 'my-photos' });
+      t.resourceCountIs('AWS::S3::Bucket', 0);
+      expect(JSON.stringify(t.toJSON().Outputs)).toContain('my-photos');
+    });
+  });
+});
