@@ -2,12 +2,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GalleryError } from '../core/errors.js';
 import { type Gallery, parseGallery, serializeGallery } from '../core/match/gallery.js';
-
-/** Person names become file names: keep them to a safe, readable set. */
-const PERSON_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
+import { isValidPersonName } from '../core/match/personName.js';
 
 export const validatePerson = (person: string): string => {
-  if (!PERSON_NAME.test(person) || person.includes('..')) {
+  if (!isValidPersonName(person)) {
     throw new GalleryError(
       `invalid person name "${person}": use letters, digits, spaces, '.', '_' or '-' (at most 64 characters)`,
     );

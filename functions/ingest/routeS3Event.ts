@@ -1,3 +1,4 @@
+import { isValidPersonName } from '../../core/match/personName.js';
 import { isPhotoName } from '../../core/photoExtensions.js';
 import { decodeEventKey, Prefix, referencePerson } from '../shared/keys.js';
 import { manifestFormat } from './manifestEntries.js';
@@ -13,9 +14,6 @@ export type Route =
 export interface S3EventRecordLike {
   s3: { bucket: { name: string }; object: { key: string; eTag?: string; size?: number } };
 }
-
-/** Person names become key segments and gallery names: letters, digits, space, . _ - only. */
-const PERSON_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
 
 /**
  * Routes a created object by prefix. The functions' own writes under reference/ (gallery.json,
@@ -33,8 +31,7 @@ export const routeS3Event = (record: S3EventRecordLike): Route => {
   if (key.startsWith(Prefix.Reference)) {
     const person = referencePerson(key);
     if (!person || !isPhotoName(key)) return { kind: 'ignore', key, why: 'not a reference photo' };
-    if (!PERSON_NAME.test(person) || person.includes('..'))
-      return { kind: 'ignore', key, why: 'invalid person name' };
+    if (!isValidPersonName(person)) return { kind: 'ignore', key, why: 'invalid person name' };
     return { kind: 'enrol', person };
   }
   if (key.startsWith(Prefix.Manifests)) {
