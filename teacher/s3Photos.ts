@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, ImageError, ImageErrorCode } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { isPhotoName } from '../core/photoExtensions.js';
+import { readCapped } from '../core/util/readCapped.js';
 
 export interface S3Location {
   bucket: string;
@@ -53,23 +54,10 @@ export const getS3Bytes = async (
   maxBytes: number,
 ): Promise<Uint8Array> => {
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const body = out.Body as unknown as Readable | undefined;
-  const tooLarge = (n: number) =>
-    new ImageError(ImageErrorCode.TooLarge, `file too large: ${n} bytes exceeds ${maxBytes}`);
-  if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
-    body?.destroy();
-    throw tooLarge(out.ContentLength);
-  }
-  if (!body) throw new ImageError(ImageErrorCode.Unreadable, `s3://${bucket}/${key} has no body`);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      body.destroy();
-      throw tooLarge(total);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
+  return readCapped(
+    out.Body as unknown as Readable | undefined,
+    out.ContentLength,
+    maxBytes,
+    `s3://${bucket}/${key}`,
+  );
 };

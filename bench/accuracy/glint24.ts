@@ -5,6 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import { type KFoldAccuracy, kFoldAccuracy, type ScoredPair } from '../../core/match/roc.js';
+import { seededRng } from '../../core/util/seededRng.js';
 import type { Analyzer } from './analyzer.js';
 import { listDirs, listFiles } from './images.js';
 import { round, summarize, type VerificationSummary } from './metrics.js';
@@ -21,18 +22,6 @@ export interface GlintResult {
   suspectImages: { image: string; medianOwn: number }[];
   ms: number;
 }
-
-/** Small deterministic PRNG (mulberry32) so sampled sets are the same every run. */
-export const mulberry32 = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 const SUSPECT_BELOW = 0.2;
 
@@ -103,7 +92,7 @@ export const runGlint24 = async (analyzer: Analyzer, root: string): Promise<Glin
   const genuine = pairs.filter((p) => p.same);
   const impostor = pairs.filter((p) => !p.same);
   if (genuine.length >= 10 && impostor.length >= genuine.length) {
-    const rnd = mulberry32(20240601);
+    const rnd = seededRng(20240601);
     const pool = [...impostor];
     for (let i = 0; i < genuine.length; i++) {
       const j = i + Math.floor(rnd() * (pool.length - i));

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DecodedImage } from '../../core/image/decode.js';
+import { padReplicate } from '../../core/image/padReplicate.js';
 import type { RgbImage } from '../../core/types.js';
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -84,21 +85,7 @@ export const decodePgm = (bytes: Uint8Array): RgbImage => {
  */
 export const padImage = (img: RgbImage, fraction: number): RgbImage => {
   const p = Math.round(Math.max(img.width, img.height) * fraction);
-  const width = img.width + 2 * p;
-  const height = img.height + 2 * p;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(img.height - 1, Math.max(0, y - p));
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(img.width - 1, Math.max(0, x - p));
-      const s = (sy * img.width + sx) * 3;
-      const o = (y * width + x) * 3;
-      data[o] = img.data[s]!;
-      data[o + 1] = img.data[s + 1]!;
-      data[o + 2] = img.data[s + 2]!;
-    }
-  }
-  return { data, width, height };
+  return padReplicate(img, p, p);
 };
 
 /** Wraps in-memory pixels as a decoded photo at analysis scale 1. */

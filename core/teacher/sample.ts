@@ -1,16 +1,5 @@
 import { ConfigError } from '../errors.js';
-
-/** mulberry32: small, seedable, good enough to pick a sample. */
-const rng = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+import { seededRng } from '../util/seededRng.js';
 
 /**
  * A uniform random sample of `n` items in one pass (reservoir sampling), so a listing of millions
@@ -24,7 +13,7 @@ export const reservoirSample = async <T>(
 ): Promise<T[]> => {
   if (!Number.isInteger(n) || n < 1)
     throw new ConfigError(`sample size must be a positive integer (got ${n})`);
-  const random = rng(seed);
+  const random = seededRng(seed);
   const kept: { i: number; item: T }[] = [];
   let i = 0;
   for await (const item of items) {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type GetObjectCommandOutput, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ImageError, ImageErrorCode } from '../../core/errors.js';
+import { readCapped } from '../../core/util/readCapped.js';
 import { s3Client } from './clients.js';
 
 export interface FetchedObject {
@@ -32,25 +33,13 @@ export const getObjectBytes = async (
     throw error;
   }
   // In Node the SDK's body is a Readable: iterate it rather than buffering it whole.
-  const body = out.Body as unknown as Readable | undefined;
-  const tooLarge = (n: number) =>
-    new ImageError(ImageErrorCode.TooLarge, `file too large: ${n} bytes exceeds ${maxBytes}`);
-  if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
-    body?.destroy();
-    throw tooLarge(out.ContentLength);
-  }
-  if (!body) throw new ImageError(ImageErrorCode.Unreadable, 'object has no body');
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      body.destroy();
-      throw tooLarge(total);
-    }
-    chunks.push(chunk);
-  }
-  return { bytes: Buffer.concat(chunks, total), etag: out.ETag ?? '' };
+  const bytes = await readCapped(
+    out.Body as unknown as Readable | undefined,
+    out.ContentLength,
+    maxBytes,
+    'object',
+  );
+  return { bytes, etag: out.ETag ?? '' };
 };
 
 /** Reads a small text object (JSON, gallery); undefined when it does not exist. */

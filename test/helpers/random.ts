@@ -1,17 +1,8 @@
-/** Seeded pseudo-random numbers for reproducible synthetic data (mulberry32). */
-export type Rng = () => number;
+/** Seeded pseudo-random numbers for reproducible synthetic data. */
+import { seededRng } from '../../core/util/seededRng.js';
 
-/** A uniform [0, 1) generator; the same seed always gives the same sequence. */
-export const seededRng = (seed: number): Rng => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+export { seededRng };
+export type Rng = () => number;
 
 /** Standard normal sample (Box-Muller). */
 export const gaussian = (rng: Rng): number => {
