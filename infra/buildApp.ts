@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps } from 'aws-cdk-lib';
+import { ConfigError } from '../core/errors.js';
+import { DEFAULT_TEACHER_RATE, parseGrayZone } from '../core/teacher/TeacherCascade.js';
 import { bundleHandlers } from './constructs/bundleHandlers.js';
 import { MespotterStack } from './stacks/MespotterStack.js';
 
@@ -17,7 +19,21 @@ export const ContextKey = {
   ModelsDir: 'modelsDir',
   /** Use handler bundles already in this folder instead of bundling (tests, CI artefacts). */
   HandlersDir: 'handlersDir',
+  /** `LO,HI`: turns on verify's Rekognition gray-zone cascade (off when unset). */
+  TeacherGrayZone: 'teacherGrayZone',
+  /** Teacher calls per second across all verify containers (default 5). */
+  TeacherRate: 'teacherRate',
+  /** US dollars per CompareFaces call, for the costs in results (default: first tier, us-east-1). */
+  TeacherPrice: 'teacherPrice',
+  /** Teacher similarity (0..100) that counts as the person (default 80). */
+  TeacherThreshold: 'teacherThreshold',
 } as const;
+
+const numberIn = (key: string, text: string, ok: (n: number) => boolean, rule: string): number => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || !ok(n)) throw new ConfigError(`context ${key} must be ${rule} (got "${text}")`);
+  return n;
+};
 
 /** Builds the CDK app; the entry file synthesises it, tests inspect it. */
 export const buildApp = (props: AppProps = {}): { app: App; stack: MespotterStack } => {
@@ -26,6 +42,20 @@ export const buildApp = (props: AppProps = {}): { app: App; stack: MespotterStac
     const v = app.node.tryGetContext(key) as unknown;
     return v === undefined || v === '' ? undefined : String(v);
   };
+  const optionalNumber = (key: string, ok: (n: number) => boolean, rule: string): number | undefined => {
+    const text = ctx(key);
+    return text === undefined ? undefined : numberIn(key, text, ok, rule);
+  };
+  const grayZone = ctx(ContextKey.TeacherGrayZone);
+  const teacherCascade = grayZone
+    ? {
+        ...parseGrayZone(grayZone),
+        ratePerSecond:
+          optionalNumber(ContextKey.TeacherRate, (n) => n > 0, 'a number > 0') ?? DEFAULT_TEACHER_RATE,
+        priceUsd: optionalNumber(ContextKey.TeacherPrice, (n) => n >= 0, 'a number >= 0'),
+        threshold: optionalNumber(ContextKey.TeacherThreshold, (n) => n >= 0 && n <= 100, 'in 0..100'),
+      }
+    : undefined;
   const gpuQueue = ctx(ContextKey.GpuJobQueueArn);
   const gpuDefinition = ctx(ContextKey.GpuJobDefinitionArn);
   let handlersDir = ctx(ContextKey.HandlersDir);
@@ -49,6 +79,7 @@ export const buildApp = (props: AppProps = {}): { app: App; stack: MespotterStac
             minPhotos: Number(ctx(ContextKey.GpuBatchMinPhotos) ?? 10_000),
           }
         : undefined,
+    teacherCascade,
     description: 'mespotter: find every photo of a person in a bucket and copy them out',
   });
   return { app, stack };

@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
 import { PhotoStatus, type ResultLine, runSummarySchema } from '../../core/report/resultLine.js';
+import { addTeacherUsage, type TeacherUsage } from '../../core/teacher/teacherLine.js';
 import { s3Client, sqsClient } from '../shared/clients.js';
 import { Prefix, summaryKey } from '../shared/keys.js';
 import { getObjectText, putJson } from '../shared/s3Objects.js';
@@ -84,6 +85,7 @@ export const summarizeRun = async (
   const errorsByCode: Record<string, number> = {};
   const persons = new Set<string>();
   let cacheHits = 0;
+  let teacher: TeacherUsage | undefined;
   for (const key of keys) {
     const object = await getObjectText(bucket, key);
     if (!object) continue;
@@ -100,6 +102,7 @@ export const summarizeRun = async (
     for (const l of lines) {
       if (l.person !== '*') persons.add(l.person);
       if (l.copy) copies[l.copy.outcome] = (copies[l.copy.outcome] ?? 0) + 1;
+      teacher = addTeacherUsage(teacher, l.teacher);
     }
   }
   const finishedAt = new Date();
@@ -121,6 +124,7 @@ export const summarizeRun = async (
     copies,
     errorsByCode,
     cacheHits,
+    ...(teacher ? { teacher } : {}),
     pending: Math.max(0, run.total - keys.length),
     deadLettered: await dlqDepth(dlqUrls),
     route: run.route,

@@ -1,5 +1,6 @@
 import type { Gallery } from '../../core/match/gallery.js';
 import type { PhotoDecision } from '../../core/match/matchPhoto.js';
+import type { ReviewedDecision } from '../../core/teacher/TeacherCascade.js';
 import type { ImageAnalysis } from '../../core/types.js';
 
 export interface TeacherInput {
@@ -12,11 +13,12 @@ export interface TeacherInput {
 }
 
 /**
- * Second opinion on a decision (the Rekognition teacher issue plugs in here): it may confirm the
- * decision (return it) or replace it, e.g. for near misses. The default trusts the engine.
+ * Second opinion on a decision (the Rekognition teacher's gray-zone cascade plugs in here): it
+ * may confirm the decision or replace it, and says what it did in `teacher` (copied to the
+ * result line). The default trusts the engine.
  */
 export interface TeacherHook {
-  review(input: TeacherInput): Promise<PhotoDecision>;
+  review(input: TeacherInput): Promise<ReviewedDecision>;
 }
 
 export const trustEngine: TeacherHook = { review: async ({ decision }) => decision };

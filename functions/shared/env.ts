@@ -21,6 +21,16 @@ export const EnvName = {
   FinalizeDelaySeconds: 'FINALIZE_DELAY_SECONDS',
   /** Multipart CopyObject above this size (CopyObject's own limit is 5 GiB). */
   MultipartCopyBytes: 'MULTIPART_COPY_BYTES',
+  /** verify: the teacher cascade's gray zone `LO,HI`; unset (the default) turns the cascade off. */
+  TeacherGrayZone: 'MESPOTTER_TEACHER_GRAY_ZONE',
+  /** verify: teacher calls per second per container (the stack divides the function's rate by its concurrency). */
+  TeacherRate: 'MESPOTTER_TEACHER_RATE',
+  /** verify: longest a photo waits for a rate-limit slot (ms) before its local decision stands. */
+  TeacherMaxWaitMs: 'MESPOTTER_TEACHER_MAX_WAIT_MS',
+  /** verify: US dollars per CompareFaces call, for the cost on lines and summaries. */
+  TeacherPriceUsd: 'MESPOTTER_TEACHER_PRICE_USD',
+  /** verify: teacher similarity (0..100) that counts as the person. */
+  TeacherThreshold: 'MESPOTTER_TEACHER_THRESHOLD',
 } as const;
 export type EnvName = (typeof EnvName)[keyof typeof EnvName];
 

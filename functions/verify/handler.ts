@@ -18,14 +18,16 @@ import { createObservability, flushMetrics } from '../shared/observability.js';
 import { skippedLine, writeResultLines } from '../shared/resultLines.js';
 import { S3FacesIndex } from '../shared/S3FacesIndex.js';
 import { sendBatch } from '../shared/sendBatch.js';
-import { type TeacherHook, trustEngine } from '../shared/TeacherHook.js';
+import type { TeacherHook } from '../shared/TeacherHook.js';
+import { teacherHookFromEnv } from '../shared/teacherCascadeHook.js';
 import { GalleryCache } from './GalleryCache.js';
 
 const { logger, metrics } = createObservability('verify');
 const processor = new BatchProcessor(EventType.SQS);
 
-let teacher: TeacherHook = trustEngine;
-/** The teacher issue installs its Rekognition reviewer here. */
+/** The Rekognition gray-zone cascade when MESPOTTER_TEACHER_GRAY_ZONE is set; off by default. */
+let teacher: TeacherHook = teacherHookFromEnv();
+/** Replaces the hook (tests). */
 export const setTeacherHook = (hook: TeacherHook): void => {
   teacher = hook;
 };
@@ -83,7 +85,10 @@ const recordHandler = async (record: SQSRecord): Promise<void> => {
       faces: decision.faces,
       cached: m.cached,
       ms: m.ms,
+      ...(decision.teacher ? { teacher: decision.teacher } : {}),
     });
+    if (decision.teacher?.failure)
+      logger.warn('teacher failed; local decision kept', { key: m.key, ...decision.teacher.failure });
     metrics.addMetric(
       decision.status === PhotoStatus.Matched ? 'Matches' : 'NonMatches',
       MetricUnit.Count,

@@ -23,6 +23,17 @@ export interface MespotterStackProps extends StackProps {
   detectConcurrency?: number;
   /** The GPU batch path, when the GPU stack is deployed: runs of at least `minPhotos` go there. */
   gpuBatch?: { jobQueueArn: string; jobDefinitionArn: string; minPhotos: number };
+  /**
+   * verify's Rekognition gray-zone cascade (CDK context `teacherGrayZone`); off when absent.
+   * `ratePerSecond` is for the whole function, split evenly over its most concurrent containers.
+   */
+  teacherCascade?: {
+    lo: number;
+    hi: number;
+    ratePerSecond: number;
+    priceUsd?: number | undefined;
+    threshold?: number | undefined;
+  };
 }
 
 /** Results are re-derivable from the photos; keep them for a quarter. */
@@ -85,9 +96,13 @@ export class MespotterStack extends Stack {
       [layers.native, layers.models],
       props.detectConcurrency,
     );
-    const verify = worker('verify', 'mespotter verify: faces vs galleries → result lines, copy queue', [
-      layers.models,
-    ]);
+    const teacher = props.teacherCascade;
+    // With the cascade, sharp (native layer) crops the reference face and re-encodes oversized photos.
+    const verify = worker(
+      'verify',
+      'mespotter verify: faces vs galleries → result lines, copy queue',
+      teacher ? [layers.native, layers.models] : [layers.models],
+    );
     const copy = worker('copy', 'mespotter copy: matched photo → matches/<person>/<key>', []);
     this.workers = { ingest, detect, verify, copy };
 
@@ -145,6 +160,22 @@ export class MespotterStack extends Stack {
     allow(copy.fn, ['s3:GetObject'], objects('*'));
     allow(copy.fn, ['s3:PutObject', 's3:AbortMultipartUpload'], objects(`${Prefix.Matches}*`));
     allow(copy.fn, ['s3:PutObject'], objects(`${Prefix.Results}*`));
+
+    if (teacher) {
+      verify.fn.addEnvironment(EnvName.TeacherGrayZone, `${teacher.lo},${teacher.hi}`);
+      // The token bucket lives in each container.
+      const perContainer = teacher.ratePerSecond / WORKER_SETTINGS.verify.maxConcurrency;
+      verify.fn.addEnvironment(EnvName.TeacherRate, String(perContainer));
+      if (teacher.priceUsd !== undefined)
+        verify.fn.addEnvironment(EnvName.TeacherPriceUsd, String(teacher.priceUsd));
+      if (teacher.threshold !== undefined)
+        verify.fn.addEnvironment(EnvName.TeacherThreshold, String(teacher.threshold));
+      // CompareFaces has no resource-level permissions.
+      allow(verify.fn, ['rekognition:CompareFaces'], ['*']);
+      // Rekognition reads the photo (anywhere a manifest points) and the reference with verify's
+      // credentials; the teacher downloads the reference to crop it to the face.
+      allow(verify.fn, ['s3:GetObject'], objects('*'));
+    }
 
     if (props.gpuBatch) {
       ingest.fn.addEnvironment(EnvName.GpuJobQueue, props.gpuBatch.jobQueueArn);

@@ -189,6 +189,59 @@ describe('Stack: Mespotter', () => {
     });
   });
 
+  describe('teacher cascade', () => {
+    const verifyOf = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function') as Resources).find((f) =>
+        String(f.Properties['Description']).startsWith('mespotter verify:'),
+      )!;
+    const envOf = (t: Template) =>
+      (verifyOf(t).Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    const comparesFaces = (t: Template) =>
+      policyOf(t, 'verify').filter((s) => actions(s).some((a) => a.startsWith('rekognition:')));
+    const readsAnyObject = (t: Template) =>
+      policyOf(t, 'verify').some(
+        (s) => actions(s).includes('s3:GetObject') && /"\/\*"/.test(resourcesText(s)),
+      );
+
+    it('is off by default: no Rekognition permission, no teacher settings, no native layer in verify', () => {
+      expect(comparesFaces(template)).toEqual([]);
+      expect(readsAnyObject(template)).toBe(false);
+      expect(Object.keys(envOf(template)).filter((k) => k.startsWith('MESPOTTER_TEACHER'))).toEqual([]);
+      expect(verifyOf(template).Properties['Layers']).toHaveLength(1);
+    });
+
+    it('with teacherGrayZone, gives verify CompareFaces, photo reads, sharp and its settings', () => {
+      const t = synthStack({
+        teacherGrayZone: '0.3,0.5',
+        teacherRate: '5',
+        teacherPrice: '0.0008',
+        teacherThreshold: '90',
+      }).template;
+      expect(comparesFaces(t)).toEqual([
+        expect.objectContaining({ Action: 'rekognition:CompareFaces', Resource: '*', Effect: 'Allow' }),
+      ]);
+      expect(readsAnyObject(t)).toBe(true);
+      expect(envOf(t)).toMatchObject({
+        MESPOTTER_TEACHER_GRAY_ZONE: '0.3,0.5',
+        // 5 calls/s for the function, split over its 10 containers.
+        MESPOTTER_TEACHER_RATE: '0.5',
+        MESPOTTER_TEACHER_PRICE_USD: '0.0008',
+        MESPOTTER_TEACHER_THRESHOLD: '90',
+      });
+      expect(verifyOf(t).Properties['Layers']).toHaveLength(2);
+      // The other functions are unchanged.
+      for (const name of ['ingest', 'detect', 'copy'])
+        expect(policyOf(t, name).some((s) => actions(s).some((a) => a.startsWith('rekognition:')))).toBe(
+          false,
+        );
+    });
+
+    it('refuses a bad gray zone or rate at synth', () => {
+      expect(() => synthStack({ teacherGrayZone: '0.5,0.3' })).toThrow(/LO <= HI/);
+      expect(() => synthStack({ teacherGrayZone: '0.3,0.5', teacherRate: '0' })).toThrow(/teacherRate/);
+    });
+  });
+
   describe('existing bucket', () => {
     it('uses the named bucket instead of creating one', () => {
       const { template: t } = synthStack({ sourceBucket: 'my-photos' });
