@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export const config = defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/helpers/globalTmp.ts'],
     // Model inference is CPU bound: two cores, so keep file-level parallelism modest.
     maxWorkers: 2,
     testTimeout: 60_000,

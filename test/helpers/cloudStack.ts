@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -7,8 +7,7 @@ import { HANDLERS } from '../../infra/constructs/lambdaBundle.js';
 import type { MespotterStack } from '../../infra/stacks/MespotterStack.js';
 
 /** Stand-ins for the built artefacts, so the stack synthesises without bundling or layer builds. */
-const stubArtefacts = (): Record<string, string> => {
-  const root = mkdtempSync(join(tmpdir(), 'mespotter-cdk-'));
+const stubArtefacts = (root: string): Record<string, string> => {
   for (const name of Object.keys(HANDLERS)) {
     mkdirSync(join(root, 'lambda', name), { recursive: true });
     writeFileSync(
@@ -26,11 +25,22 @@ const stubArtefacts = (): Record<string, string> => {
   };
 };
 
+const roots: string[] = [];
+
+/** Deletes every folder synthStack made (call from afterAll). */
+export const removeSynthesised = (): void => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+};
+
 export const synthStack = (
   context: Record<string, string> = {},
 ): { stack: MespotterStack; template: Template } => {
+  const root = mkdtempSync(join(tmpdir(), 'mespotter-cdk-'));
+  // Stubs and the cloud assembly share one temp folder; removeSynthesised() deletes them all.
+  roots.push(root);
   const { stack } = buildApp({
-    context: { ...stubArtefacts(), ...context },
+    outdir: join(root, 'cdk.out'),
+    context: { ...stubArtefacts(root), ...context },
     // The CloudFormation schema check costs ~6 s and the assertions below cover what we rely on.
     builtinCloudFormationValidation: false,
   });

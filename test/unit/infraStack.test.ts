@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { synthStack } from '../helpers/cloudStack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeSynthesised, synthStack } from '../helpers/cloudStack.js';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -25,6 +25,8 @@ const policyOf = (template: Template, name: string): { Action: string | string[]
 const actions = (s: { Action: string | string[] }): string[] =>
   Array.isArray(s.Action) ? s.Action : [s.Action];
 const resourcesText = (s: { Resource: unknown }): string => JSON.stringify(s.Resource);
+
+afterAll(removeSynthesised);
 
 describe('Stack: Mespotter', () => {
   let template: Template;

@@ -1,0 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let dir: string | undefined;
+
+/** vitest global setup: every temp folder a test makes goes under one folder, removed at the end. */
+export const setup = (): void => {
+  dir = mkdtempSync(join(tmpdir(), 'mespotter-tests-'));
+  // Workers are started after this and inherit it; os.tmpdir() reads TMPDIR.
+  process.env['TMPDIR'] = dir;
+};
+
+export const teardown = (): void => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+};
