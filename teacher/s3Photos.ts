@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../core/errors.js';
 import { isPhotoName } from '../core/photoExtensions.js';
 import { readCapped } from '../core/util/readCapped.js';
@@ -29,21 +29,13 @@ export interface S3Photo {
 
 /** Every photo object under a prefix, in S3's (lexicographic) order, one page at a time. */
 export async function* listS3Photos(s3: S3Client, location: S3Location): AsyncGenerator<S3Photo> {
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: location.bucket,
-        Prefix: location.prefix,
-        ContinuationToken: token,
-      }),
-    );
+  const pages = paginateListObjectsV2({ client: s3 }, { Bucket: location.bucket, Prefix: location.prefix });
+  for await (const page of pages) {
     for (const o of page.Contents ?? []) {
       if (o.Key && isPhotoName(o.Key))
         yield { key: o.Key, ...(o.Size !== undefined ? { size: o.Size } : {}) };
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
 }
 
 /** Downloads an object, refusing one over `maxBytes` before or while reading it. */

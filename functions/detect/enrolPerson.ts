@@ -1,4 +1,3 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
 import type { FacesIndex } from '../../core/analysis/FacesIndex.js';
 import type { FaceEngine } from '../../core/FaceEngine.js';
@@ -11,8 +10,8 @@ import {
   serializeGallery,
 } from '../../core/match/gallery.js';
 import { isPhotoName } from '../../core/photoExtensions.js';
-import { s3Client } from '../shared/clients.js';
 import { ENROLMENT_FILE, galleryKey, Prefix } from '../shared/keys.js';
+import { listObjects } from '../shared/listObjects.js';
 import { getObjectBytes, putJson, putText } from '../shared/s3Objects.js';
 
 export interface EnrolmentReport {
@@ -26,19 +25,9 @@ export interface EnrolmentReport {
 
 const listReferencePhotos = async (bucket: string, person: string): Promise<string[]> => {
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3Client().send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: `${Prefix.Reference}${person}/`,
-        ContinuationToken: token,
-      }),
-    );
-    for (const o of page.Contents ?? [])
-      if (o.Key && isPhotoName(o.Key)) keys.push(`${o.Key}\u0000${o.ETag}`);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for await (const o of listObjects(bucket, `${Prefix.Reference}${person}/`)) {
+    if (o.Key && isPhotoName(o.Key)) keys.push(`${o.Key}\u0000${o.ETag}`);
+  }
   return keys.sort();
 };
 

@@ -1,12 +1,13 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isPhotoName } from '../../core/photoExtensions.js';
 import type { ResultLine } from '../../core/report/resultLine.js';
 import { s3Client } from '../shared/clients.js';
 import { CloudError, CloudErrorCode } from '../shared/errors.js';
 import { Prefix } from '../shared/keys.js';
+import { listObjects } from '../shared/listObjects.js';
 import { errorLine, skippedLine } from '../shared/resultLines.js';
 import {
   type ManifestEntry,
@@ -83,18 +84,11 @@ export const expandManifest = async (bucket: string, manifestKey: string): Promi
       return;
     }
     run.prefixesListed++;
-    let token: string | undefined;
-    do {
-      const page = await s3Client().send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: entry.prefix, ContinuationToken: token }),
-      );
-      for (const o of page.Contents ?? []) {
-        if (!o.Key || o.Key.endsWith('/')) continue;
-        if (OWN_OUTPUT.some((p) => o.Key!.startsWith(p))) continue;
-        addKey({ key: o.Key, etag: o.ETag, size: o.Size });
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for await (const o of listObjects(bucket, entry.prefix)) {
+      if (!o.Key || o.Key.endsWith('/')) continue;
+      if (OWN_OUTPUT.some((p) => o.Key!.startsWith(p))) continue;
+      addKey({ key: o.Key, etag: o.ETag, size: o.Size });
+    }
   };
 
   const readEach = async (

@@ -1,11 +1,11 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
 import { PhotoStatus, type ResultLine, runSummarySchema } from '../../core/report/resultLine.js';
 import { addTeacherUsage, type TeacherUsage } from '../../core/teacher/teacherLine.js';
-import { s3Client, sqsClient } from '../shared/clients.js';
+import { sqsClient } from '../shared/clients.js';
 import { Prefix, summaryKey } from '../shared/keys.js';
+import { listObjects } from '../shared/listObjects.js';
 import { getObjectText, putJson } from '../shared/s3Objects.js';
 
 /** What ingest records when it starts a run (results/<runId>/run.json). */
@@ -33,18 +33,7 @@ export type CloudRunSummary = z.infer<typeof cloudRunSummarySchema>;
 
 const listLineKeys = async (bucket: string, runId: string): Promise<string[]> => {
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3Client().send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: `${Prefix.Results}${runId}/lines/`,
-        ContinuationToken: token,
-      }),
-    );
-    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for await (const o of listObjects(bucket, `${Prefix.Results}${runId}/lines/`)) if (o.Key) keys.push(o.Key);
   return keys;
 };
 

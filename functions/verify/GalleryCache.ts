@@ -1,7 +1,6 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { type Gallery, parseGallery } from '../../core/match/gallery.js';
-import { s3Client } from '../shared/clients.js';
 import { GALLERY_FILE, Prefix, referencePerson } from '../shared/keys.js';
+import { listObjects } from '../shared/listObjects.js';
 import { getObjectText } from '../shared/s3Objects.js';
 
 interface Entry {
@@ -43,22 +42,11 @@ export class GalleryCache {
 
   async #refresh(): Promise<void> {
     const listed = new Map<string, string>();
-    let token: string | undefined;
-    do {
-      const page = await s3Client().send(
-        new ListObjectsV2Command({
-          Bucket: this.#bucket,
-          Prefix: Prefix.Reference,
-          ContinuationToken: token,
-        }),
-      );
-      for (const o of page.Contents ?? []) {
-        const person = o.Key ? referencePerson(o.Key) : undefined;
-        if (person && o.Key === `${Prefix.Reference}${person}/${GALLERY_FILE}`)
-          listed.set(person, o.ETag ?? '');
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for await (const o of listObjects(this.#bucket, Prefix.Reference)) {
+      const person = o.Key ? referencePerson(o.Key) : undefined;
+      if (person && o.Key === `${Prefix.Reference}${person}/${GALLERY_FILE}`)
+        listed.set(person, o.ETag ?? '');
+    }
     const problems: GalleryProblem[] = [];
     for (const person of this.#entries.keys()) if (!listed.has(person)) this.#entries.delete(person);
     for (const [person, etag] of listed) {
