@@ -1,0 +1,96 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EnvName, numberEnv, optionalEnv, requireEnv } from '../shared/env.js';
+import type { GpuBatchSubmitter } from '../shared/GpuBatchSubmitter.js';
+import { manifestRunId, runKey, runKeysKey } from '../shared/keys.js';
+import type { DetectMessage, FinalizeMessage } from '../shared/messages.js';
+import { readModelSetId } from '../shared/modelSet.js';
+import { writeResultLines } from '../shared/resultLines.js';
+import { getObjectText, putJson, putText } from '../shared/s3Objects.js';
+import { sendBatch } from '../shared/sendBatch.js';
+import { expandManifest } from './expandManifest.js';
+import { type RunRecord, runRecordSchema, summarizeRun } from './summarizeRun.js';
+
+/** What a run step needs from the handler: its observability and, when configured, the GPU path. */
+export interface RunDeps {
+  logger: Logger;
+  metrics: Metrics;
+  gpu: GpuBatchSubmitter | undefined;
+}
+
+/** The finalizer re-checks a run this many times before writing a summary with `pending` > 0. */
+const MAX_FINALIZE_ATTEMPTS = 96;
+
+/** Linear back-off, capped at SQS's 15 min: a small run is summarised within a minute, a stuck one checked for ~20 h. */
+const finalizeDelay = (attempt: number): number =>
+  Math.min(900, numberEnv(EnvName.FinalizeDelaySeconds, 30) * (attempt + 1));
+
+/** Expands a manifest into a run: result lines for what is not a photo, photos to detect (or the GPU job), a finalizer. */
+export const startManifestRun = async (
+  bucket: string,
+  key: string,
+  etag: string,
+  deps: RunDeps,
+): Promise<void> => {
+  const { logger, metrics } = deps;
+  const runId = manifestRunId(key, etag);
+  const existing = await getObjectText(bucket, runKey(runId));
+  if (existing) {
+    // A retried delivery of the same manifest version: the run was already fanned out.
+    logger.info('run already started', { runId, manifest: key });
+    return;
+  }
+  const expanded = await expandManifest(bucket, key);
+  const total = expanded.photos.length + expanded.lines.length;
+  for (const line of expanded.lines) await writeResultLines(bucket, runId, line.path, [line]);
+  const record: RunRecord = {
+    runId,
+    manifest: key,
+    startedAt: new Date().toISOString(),
+    total,
+    photos: expanded.photos.length,
+    route: 'lambda',
+    modelSetId: await readModelSetId().catch(() => 'unknown'),
+  };
+  const gpu = deps.gpu;
+  if (gpu && expanded.photos.length >= numberEnv(EnvName.GpuBatchMinPhotos, Number.POSITIVE_INFINITY)) {
+    const keysKey = runKeysKey(runId);
+    await putText(
+      bucket,
+      keysKey,
+      `${expanded.photos.map((p) => JSON.stringify(p.key)).join('\n')}\n`,
+      'application/x-ndjson',
+    );
+    const { jobId } = await gpu.submit({ runId, bucket, keysKey, photos: expanded.photos.length });
+    record.route = 'gpu-batch';
+    record.jobId = jobId;
+  } else {
+    const messages: DetectMessage[] = expanded.photos.map((p) => ({ kind: 'photo', runId, bucket, ...p }));
+    await sendBatch(requireEnv(EnvName.DetectQueueUrl), messages);
+  }
+  // Written last: its presence means the fan-out completed (see the retry check above).
+  await putJson(bucket, runKey(runId), record);
+  const finalize: FinalizeMessage = { kind: 'finalize', runId, bucket, attempt: 0 };
+  await sendBatch(requireEnv(EnvName.IngestQueueUrl), [finalize], finalizeDelay(0));
+  metrics.addMetric('RunsStarted', MetricUnit.Count, 1);
+  metrics.addMetric('RunInputs', MetricUnit.Count, total);
+  logger.info('run started', { runId, manifest: key, total, photos: record.photos, route: record.route });
+};
+
+/** Writes the run's summary once every input has a line; otherwise checks again later. */
+export const finalizeRun = async (m: FinalizeMessage, deps: RunDeps): Promise<void> => {
+  const { logger } = deps;
+  const object = await getObjectText(m.bucket, runKey(m.runId));
+  if (!object) return;
+  const run = runRecordSchema.parse(JSON.parse(object.text));
+  const dlqs = (optionalEnv(EnvName.DlqUrls) ?? '').split(',').filter(Boolean);
+  const force = m.attempt + 1 >= MAX_FINALIZE_ATTEMPTS;
+  const { written, done } = await summarizeRun(m.bucket, run, dlqs, force);
+  if (written) {
+    logger.info('run summarized', { runId: run.runId, done, total: run.total });
+    return;
+  }
+  const next: FinalizeMessage = { ...m, attempt: m.attempt + 1 };
+  await sendBatch(requireEnv(EnvName.IngestQueueUrl), [next], finalizeDelay(next.attempt));
+};
