@@ -15,6 +15,8 @@ export const EnvName = {
   GpuBatchMinPhotos: 'GPU_BATCH_MIN_PHOTOS',
   GpuJobQueue: 'GPU_JOB_QUEUE',
   GpuJobDefinition: 'GPU_JOB_DEFINITION',
+  /** GPU batch container: photos in flight at once. */
+  GpuConcurrency: 'MESPOTTER_GPU_CONCURRENCY',
   /** How long verify trusts its gallery list before listing reference/ again. */
   GalleryTtlSeconds: 'GALLERY_TTL_SECONDS',
   /** Base delay (s) between checks of whether a manifest run has finished; grows linearly per check. */

@@ -1,5 +1,6 @@
 import { analysisNamespace } from '../../core/analysis/analysisKey.js';
 import { FaceEngine } from '../../core/FaceEngine.js';
+import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
 
 let engine: Promise<FaceEngine> | undefined;
 
@@ -16,4 +17,4 @@ export const getEngine = (): Promise<FaceEngine> => {
   return engine;
 };
 
-export const engineNamespace = (e: FaceEngine): string => analysisNamespace(e.modelSetId, e.config);
+export const engineNamespace = (e: PhotoAnalyzer): string => analysisNamespace(e.modelSetId, e.config);
