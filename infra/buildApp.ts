@@ -15,6 +15,12 @@ export const ContextKey = {
   GpuJobQueueArn: 'gpuJobQueueArn',
   GpuJobDefinitionArn: 'gpuJobDefinitionArn',
   GpuBatchMinPhotos: 'gpuBatchMinPhotos',
+  /** `true`: build the GPU batch path (compute environment, queue, job) in this stack. */
+  GpuBatch: 'gpuBatch',
+  /** Instance type for the GPU compute environment (default g5.xlarge: one A10G). */
+  GpuInstanceType: 'gpuInstanceType',
+  /** Most vCPUs the GPU compute environment scales to (default 16). */
+  GpuMaxVcpus: 'gpuMaxVcpus',
   NativeLayerDir: 'nativeLayerDir',
   ModelsDir: 'modelsDir',
   /** Use handler bundles already in this folder instead of bundling (tests, CI artefacts). */
@@ -76,6 +82,15 @@ export const buildApp = (props: AppProps = {}): { app: App; stack: MespotterStac
         ? {
             jobQueueArn: gpuQueue,
             jobDefinitionArn: gpuDefinition,
+            minPhotos: Number(ctx(ContextKey.GpuBatchMinPhotos) ?? 10_000),
+          }
+        : undefined,
+    gpuBatchJob:
+      ctx(ContextKey.GpuBatch) === 'true'
+        ? {
+            projectRoot: PROJECT_ROOT,
+            instanceType: ctx(ContextKey.GpuInstanceType) ?? 'g5.xlarge',
+            maxvCpus: Number(ctx(ContextKey.GpuMaxVcpus) ?? 16),
             minPhotos: Number(ctx(ContextKey.GpuBatchMinPhotos) ?? 10_000),
           }
         : undefined,

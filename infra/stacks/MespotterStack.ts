@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { EnvName } from '../../functions/shared/env.js';
 import { Prefix } from '../../functions/shared/keys.js';
 import { EngineLayers, MODELS_MOUNT } from '../constructs/EngineLayers.js';
+import { GpuBatchJob } from '../constructs/GpuBatchJob.js';
 import type { HandlerName } from '../constructs/lambdaBundle.js';
 import { QueueWorker } from '../constructs/QueueWorker.js';
 import { WORKER_SETTINGS } from '../constructs/workerSettings.js';
@@ -21,8 +22,10 @@ export interface MespotterStackProps extends StackProps {
   sourceBucketName?: string;
   /** Most detect functions running at once (the account's concurrency and the bucket's request rate). */
   detectConcurrency?: number;
-  /** The GPU batch path, when the GPU stack is deployed: runs of at least `minPhotos` go there. */
+  /** The GPU batch path from elsewhere (its job queue and definition): runs of at least `minPhotos` go there. */
   gpuBatch?: { jobQueueArn: string; jobDefinitionArn: string; minPhotos: number };
+  /** Build the GPU batch path in this stack (CDK context `gpuBatch=true`). */
+  gpuBatchJob?: { projectRoot: string; instanceType: string; maxvCpus: number; minPhotos: number };
   /**
    * verify's Rekognition gray-zone cascade (CDK context `teacherGrayZone`); off when absent.
    * `ratePerSecond` is for the whole function, split evenly over its most concurrent containers.
@@ -177,11 +180,34 @@ export class MespotterStack extends Stack {
       allow(verify.fn, ['s3:GetObject'], objects('*'));
     }
 
-    if (props.gpuBatch) {
-      ingest.fn.addEnvironment(EnvName.GpuJobQueue, props.gpuBatch.jobQueueArn);
-      ingest.fn.addEnvironment(EnvName.GpuJobDefinition, props.gpuBatch.jobDefinitionArn);
-      ingest.fn.addEnvironment(EnvName.GpuBatchMinPhotos, String(props.gpuBatch.minPhotos));
-      allow(ingest.fn, ['batch:SubmitJob'], [props.gpuBatch.jobQueueArn, props.gpuBatch.jobDefinitionArn]);
+    let gpuBatch = props.gpuBatch;
+    if (props.gpuBatchJob) {
+      const job = new GpuBatchJob(this, 'GpuBatch', {
+        projectRoot: props.gpuBatchJob.projectRoot,
+        verifyQueue: verify.queue,
+        instanceType: props.gpuBatchJob.instanceType,
+        maxvCpus: props.gpuBatchJob.maxvCpus,
+        environment: {
+          [EnvName.Bucket]: this.bucket.bucketName,
+          [EnvName.VerifyQueueUrl]: verify.queue.queueUrl,
+        },
+      });
+      // The job runs the detect stage: the same reads and writes as the detect function.
+      allow(job.jobRole, ['s3:ListBucket'], [this.bucket.bucketArn]);
+      allow(job.jobRole, ['s3:GetObject'], objects('*'));
+      allow(job.jobRole, ['s3:PutObject'], objects(`${Prefix.Faces}*`, `${Prefix.Results}*`));
+      gpuBatch = {
+        jobQueueArn: job.jobQueue.jobQueueArn,
+        jobDefinitionArn: job.jobDefinition.jobDefinitionArn,
+        minPhotos: props.gpuBatchJob.minPhotos,
+      };
+      new CfnOutput(this, 'GpuJobQueueArn', { value: job.jobQueue.jobQueueArn });
+    }
+    if (gpuBatch) {
+      ingest.fn.addEnvironment(EnvName.GpuJobQueue, gpuBatch.jobQueueArn);
+      ingest.fn.addEnvironment(EnvName.GpuJobDefinition, gpuBatch.jobDefinitionArn);
+      ingest.fn.addEnvironment(EnvName.GpuBatchMinPhotos, String(gpuBatch.minPhotos));
+      allow(ingest.fn, ['batch:SubmitJob'], [gpuBatch.jobQueueArn, gpuBatch.jobDefinitionArn]);
       allow(ingest.fn, ['s3:PutObject'], objects(`${Prefix.Results}*`));
     }
 

@@ -189,6 +189,35 @@ describe('Stack: Mespotter', () => {
       }).template;
       expect(hasSubmit(withGpu)).toBe(true);
     });
+
+    it('builds the GPU path in the stack with gpuBatch=true: GPU job, queue from zero, ingest wired to it', () => {
+      // Act
+      const t = synthStack({ gpuBatch: 'true', gpuMaxVcpus: '8' }).template;
+
+      // Assess: a GPU job running the container, on instances that scale from zero
+      t.hasResourceProperties('AWS::Batch::JobDefinition', {
+        ContainerProperties: Match.objectLike({
+          ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]),
+        }),
+      });
+      t.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+        ComputeResources: Match.objectLike({ MinvCpus: 0, MaxvCpus: 8, InstanceTypes: ['g5.xlarge'] }),
+      });
+      t.resourceCountIs('AWS::Batch::JobQueue', 1);
+      // ingest submits to that queue and definition, and nothing else
+      const submit = policyOf(t, 'ingest').find((s) => actions(s).includes('batch:SubmitJob'))!;
+      expect(resourcesText(submit)).toMatch(/GpuBatchQueue/);
+      expect(resourcesText(submit)).toMatch(/GpuBatchJob/);
+      // the job may send to the verify queue (it runs the detect stage)
+      const roles = t.findResources('AWS::IAM::Role') as Resources;
+      const jobRole = Object.keys(roles).find((k) => k.startsWith('GpuBatchJobRole'))!;
+      const policies = Object.values(t.findResources('AWS::IAM::Policy') as Resources).filter((p) =>
+        (p.Properties['Roles'] as { Ref: string }[]).some((r) => r.Ref === jobRole),
+      );
+      const text = JSON.stringify(policies);
+      expect(text).toContain('sqs:SendMessage');
+      expect(text).toMatch(/VerifyQueue/);
+    });
   });
 
   describe('teacher cascade', () => {
