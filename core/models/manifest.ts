@@ -57,14 +57,15 @@ export interface LoadedModels {
  * Reads manifest.json and every model it lists from `dir`, verifying checksums so that a
  * truncated copy or a swapped file fails loudly here rather than giving silent wrong matches.
  */
-export const loadModels = async (dir: string): Promise<LoadedModels> => {
+/** Reads and validates manifest.json alone: enough for whoever needs the model-set id but runs no model. */
+export const readManifest = async (dir: string): Promise<ModelManifest> => {
   const manifestPath = join(dir, 'manifest.json');
   let raw: string;
   try {
     raw = await readFile(manifestPath, 'utf8');
   } catch (cause) {
     throw new ModelError(
-      `No model manifest at ${manifestPath}. Run "npm run build:models" (npm ci runs it) or set MESPOTTER_MODELS_DIR.`,
+      `No model manifest at ${manifestPath}. Run "npm run build" (npm ci runs it) or set MESPOTTER_MODELS_DIR.`,
       { cause },
     );
   }
@@ -82,7 +83,11 @@ export const loadModels = async (dir: string): Promise<LoadedModels> => {
   const parsed = modelManifestSchema.safeParse(json);
   if (!parsed.success)
     throw new ModelError(`Invalid model manifest ${manifestPath}: ${parsed.error.message}`);
-  const manifest = parsed.data;
+  return parsed.data;
+};
+
+export const loadModels = async (dir: string): Promise<LoadedModels> => {
+  const manifest = await readManifest(dir);
   const bytes = {} as Record<ModelRole, Uint8Array>;
   for (const role of Object.values(ModelRole)) {
     const entry = manifest.models[role];
@@ -91,7 +96,7 @@ export const loadModels = async (dir: string): Promise<LoadedModels> => {
     try {
       data = await readFile(path);
     } catch (cause) {
-      throw new ModelError(`Model file missing: ${path} (${role}). Rebuild with "npm run build:models".`, {
+      throw new ModelError(`Model file missing: ${path} (${role}). Rebuild with "npm run build".`, {
         cause,
       });
     }
@@ -99,7 +104,7 @@ export const loadModels = async (dir: string): Promise<LoadedModels> => {
     if (actual !== entry.sha256) {
       throw new ModelError(
         `Checksum mismatch for ${path} (${role}): expected sha256 ${entry.sha256}, got ${actual}. ` +
-          'The file is corrupt or from another model set; rebuild with "npm run build:models".',
+          'The file is corrupt or from another model set; rebuild with "npm run build".',
       );
     }
     bytes[role] = data;

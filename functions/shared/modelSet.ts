@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { analysisNamespace } from '../../core/analysis/analysisKey.js';
 import { resolveEngineConfig } from '../../core/config.js';
 import { defaultModelsDir } from '../../core/models/defaultModelsDir.js';
+import { readManifest } from '../../core/models/manifest.js';
 
 let modelSetId: Promise<string> | undefined;
 
@@ -11,11 +10,7 @@ let modelSetId: Promise<string> | undefined;
  * verify need the id (galleries, summaries, faces index namespace) but never run inference.
  */
 export const readModelSetId = (): Promise<string> => {
-  modelSetId ??= readFile(join(defaultModelsDir(), 'manifest.json'), 'utf8').then((t) => {
-    const id = (JSON.parse(t) as { modelSetId?: unknown }).modelSetId;
-    if (typeof id !== 'string') throw new Error('models manifest has no modelSetId');
-    return id;
-  });
+  modelSetId ??= readManifest(defaultModelsDir()).then((m) => m.modelSetId);
   return modelSetId;
 };
 

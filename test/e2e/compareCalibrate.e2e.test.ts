@@ -1,22 +1,9 @@
 import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createProgram } from '../../cli/program.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as fx from '../helpers/imageFixtures.js';
-
-const mespotter = async (...args: string[]): Promise<string> => {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-    out.push(a.join(' '));
-  });
-  try {
-    await createProgram().parseAsync(['node', 'mespotter', ...args]);
-  } finally {
-    log.mockRestore();
-  }
-  return out.join('\n');
-};
+import { runCli as mespotter } from '../helpers/runCli.js';
 
 /** Face boxes (1920 px sample photos) of six different women, one crop set each. */
 const PEOPLE = [

@@ -3,28 +3,10 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createProgram } from '../../cli/program.js';
 import { iou } from '../../core/detect/boxMath.js';
 import { type ResultLine, resultLineSchema, runSummarySchema } from '../../core/report/resultLine.js';
 import * as fx from '../helpers/imageFixtures.js';
-
-/** Runs `mespotter ...args` in-process and returns what it printed. */
-const mespotter = async (...args: string[]): Promise<string> => {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-    out.push(a.join(' '));
-  });
-  const warn = vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => {
-    out.push(a.join(' '));
-  });
-  try {
-    await createProgram().parseAsync(['node', 'mespotter', ...args]);
-  } finally {
-    log.mockRestore();
-    warn.mockRestore();
-  }
-  return out.join('\n');
-};
+import { runCli as mespotter } from '../helpers/runCli.js';
 
 const sha = async (p: string): Promise<string> =>
   createHash('sha256')
@@ -45,6 +27,23 @@ const readResults = async (reportDir: string): Promise<Map<string, ResultLine>> 
   const lines = (await readFile(join(reportDir, 'results.jsonl'), 'utf8')).trim().split('\n');
   return new Map(lines.map((l) => resultLineSchema.parse(JSON.parse(l))).map((r) => [r.path, r]));
 };
+
+/** `mespotter sort` over the test folder into `out` with the test gallery and cache. */
+const sortInto = (out: string, ...extra: string[]): Promise<string> =>
+  mespotter(
+    'sort',
+    input,
+    '--person',
+    'me',
+    '--gallery',
+    gallery,
+    '--out',
+    out,
+    '--cache',
+    cache,
+    '--quiet',
+    ...extra,
+  );
 
 let work: string;
 let input: string;
@@ -156,19 +155,7 @@ describe('mespotter enroll + sort (end to end)', () => {
     await writeFile(join(out, 'conflict.jpg'), 'my own file, do not touch');
 
     // Act
-    const printed = await mespotter(
-      'sort',
-      input,
-      '--person',
-      'me',
-      '--gallery',
-      gallery,
-      '--out',
-      out,
-      '--cache',
-      cache,
-      '--quiet',
-    );
+    const printed = await sortInto(out);
 
     // Assess: report lines
     const results = await readResults(join(out, '.mespotter'));
@@ -214,19 +201,7 @@ describe('mespotter enroll + sort (end to end)', () => {
   it('is idempotent: a re-run copies nothing new and reuses the faces index', async () => {
     // Act
     const out = join(work, 'out');
-    await mespotter(
-      'sort',
-      input,
-      '--person',
-      'me',
-      '--gallery',
-      gallery,
-      '--out',
-      out,
-      '--cache',
-      cache,
-      '--quiet',
-    );
+    await sortInto(out);
 
     // Assess
     const results = await readResults(join(out, '.mespotter'));
@@ -245,20 +220,7 @@ describe('mespotter enroll + sort (end to end)', () => {
 
   it('copies nothing on a dry run', async () => {
     const out = join(work, 'dry');
-    await mespotter(
-      'sort',
-      input,
-      '--person',
-      'me',
-      '--gallery',
-      gallery,
-      '--out',
-      out,
-      '--cache',
-      cache,
-      '--quiet',
-      '--dry-run',
-    );
+    await sortInto(out, '--dry-run');
     const results = await readResults(join(out, '.mespotter'));
     expect([...results.values()].filter((r) => r.copy?.outcome === 'dry_run')).toHaveLength(5);
     expect((await listFiles(out)).filter((f) => !f.startsWith('.mespotter'))).toEqual([]);

@@ -9,14 +9,16 @@ import {
   RekognitionClient,
 } from '@aws-sdk/client-rekognition';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createProgram } from '../../cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceEngine } from '../../core/FaceEngine.js';
 import { parseGallery, pickReferenceFace } from '../../core/match/gallery.js';
 import { dot } from '../../core/match/similarity.js';
 import { runSummarySchema } from '../../core/report/resultLine.js';
 import type { ImageAnalysis } from '../../core/types.js';
 import * as fx from '../helpers/imageFixtures.js';
+import { runCli } from '../helpers/runCli.js';
+
+const cli = (...args: string[]): Promise<string> => runCli(...args, '--lanes', '1', '--no-cache');
 
 /**
  * A stand-in for Rekognition: it "sees" the faces our engine found (boxes as fractions, redrawn
@@ -34,19 +36,6 @@ const isPerson = (embedding: Float32Array): boolean => dot(reference, embedding)
 /** Our best score per photo (one reference: the template is the reference itself). */
 const bestScores = (): number[] =>
   [...analyses.values()].map((a) => Math.max(...a.faces.map((f) => dot(reference, f.embedding))));
-
-const cli = async (...args: string[]): Promise<string> => {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-    out.push(a.join(' '));
-  });
-  try {
-    await createProgram().parseAsync(['node', 'mespotter', ...args, '--lanes', '1', '--no-cache']);
-  } finally {
-    log.mockRestore();
-  }
-  return out.join('\n');
-};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mespotter-teacher-cli-'));

@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompareFacesCommand, RekognitionClient, ThrottlingException } from '@aws-sdk/client-rekognition';
@@ -144,7 +144,11 @@ const hookWithoutBackoff = (): TeacherHook =>
 let referenceJpeg: Uint8Array;
 
 beforeAll(async () => {
-  writeFileSync(join(MODELS_DIR, 'manifest.json'), JSON.stringify({ modelSetId: 'm@1' }));
+  // A valid manifest (the built one) under another model-set id: verify reads only the manifest.
+  const built = JSON.parse(
+    readFileSync(new URL('../../layers/models/manifest.json', import.meta.url), 'utf8'),
+  );
+  writeFileSync(join(MODELS_DIR, 'manifest.json'), JSON.stringify({ ...built, modelSetId: 'm@1' }));
   const rng = seededRng(3);
   const data = new Uint8Array(400 * 300 * 3);
   for (let i = 0; i < data.length; i++) data[i] = Math.floor(rng() * 256);
