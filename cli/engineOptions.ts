@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { analysisNamespace } from '../core/analysis/analysisKey.js';
 import { resolveEngineConfig } from '../core/config.js';
@@ -5,6 +6,7 @@ import { ConfigError } from '../core/errors.js';
 import { FaceEngine, type FaceEngineOptions } from '../core/FaceEngine.js';
 import { EnginePool } from '../core/runtime/EnginePool.js';
 import type { PhotoAnalyzer } from '../core/runtime/PhotoAnalyzer.js';
+import { strictNumber } from '../core/util/strictNumber.js';
 import { defaultCacheDir, FacesCache } from './cache/FacesCache.js';
 
 export interface EngineCliOptions {
@@ -15,14 +17,27 @@ export interface EngineCliOptions {
 }
 
 export const parsePositiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`expected a positive integer, got "${v}"`);
+  const n = strictNumber(v);
+  if (n === undefined || !Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`expected a positive integer, got "${v}"`);
+  return n;
+};
+
+/** Lanes beyond a few per core only add memory (each is an engine in a worker thread). */
+export const maxLanes = (): number => 4 * availableParallelism();
+
+export const parseLanes = (v: string): number => {
+  const n = parsePositiveInt(v);
+  if (n > maxLanes())
+    throw new ConfigError(
+      `--lanes ${n} is too many for ${availableParallelism()} CPU cores (at most ${maxLanes()}; the default is one per core)`,
+    );
   return n;
 };
 
 export const parseThreshold = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < -1 || n > 1) throw new ConfigError(`threshold must be in -1..1, got "${v}"`);
+  const n = strictNumber(v);
+  if (n === undefined || n < -1 || n > 1) throw new ConfigError(`threshold must be in -1..1, got "${v}"`);
   return n;
 };
 
@@ -30,7 +45,11 @@ export const parseThreshold = (v: string): number => {
 export const addEngineOptions = (cmd: Command): Command =>
   cmd
     .option('--models <dir>', 'model folder (default: layers/models, or $MESPOTTER_MODELS_DIR)')
-    .option('--lanes <n>', 'photos analysed concurrently (default: CPU cores)', parsePositiveInt)
+    .option(
+      '--lanes <n>',
+      'photos analysed concurrently (default: CPU cores; at most 4 per core)',
+      parseLanes,
+    )
     .option(
       '--min-face <px>',
       'smallest face height to find, in original pixels (default 48)',

@@ -1,6 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GalleryError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs/writeFileAtomic.js';
+import { EMBEDDING_DIM } from '../core/match/embeddingDim.js';
 import { type Gallery, parseGallery, serializeGallery } from '../core/match/gallery.js';
 import { isValidPersonName } from '../core/match/personName.js';
 
@@ -29,14 +31,18 @@ export const readGallery = async (dir: string, person: string, modelSetId: strin
       },
     );
   }
-  return parseGallery(json, modelSetId, path);
+  const gallery = parseGallery(json, modelSetId, path, EMBEDDING_DIM);
+  if (gallery.person !== person) {
+    throw new GalleryError(
+      `${path} is the gallery of "${gallery.person}", not "${person}"; rename it or re-enrol "${person}"`,
+    );
+  }
+  return gallery;
 };
 
 export const writeGallery = async (dir: string, gallery: Gallery): Promise<string> => {
   await mkdir(dir, { recursive: true });
   const path = galleryPath(dir, gallery.person);
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, serializeGallery(gallery));
-  await rename(tmp, path);
+  await writeFileAtomic(path, serializeGallery(gallery));
   return path;
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { MespotterError } from '../core/errors.js';
 import { createProgram } from './program.js';
+import { reportFailure } from './reportFailure.js';
 
 // `mespotter sort … | head` closes stdout early: that is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -11,11 +11,5 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   await createProgram().parseAsync(process.argv);
 } catch (error) {
-  // Expected failures get one clear line; anything else keeps its stack for a bug report.
-  if (error instanceof MespotterError) {
-    console.error(`mespotter: ${error.message}`);
-    process.exitCode = 2;
-  } else {
-    throw error;
-  }
+  process.exitCode = reportFailure(error);
 }

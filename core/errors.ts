@@ -48,3 +48,48 @@ export class ConfigError extends MespotterError {
     this.name = 'ConfigError';
   }
 }
+
+/** Another run holds the folder this run needs. */
+export class LockedError extends MespotterError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('locked', message, options);
+    this.name = 'LockedError';
+  }
+}
+
+/** A folder given to a command cannot be used as asked (missing, a file, inside the input, not ours). */
+export class FolderError extends MespotterError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('folder_error', message, options);
+    this.name = 'FolderError';
+  }
+}
+
+/** Why face tags (XMP) could not be read or written; the file concerned is always left as it was. */
+export const XmpErrorCode = {
+  PerlMissing: 'perl_missing',
+  PhotoUnreadable: 'photo_unreadable',
+  SidecarMalformed: 'sidecar_malformed',
+  SidecarUnreadable: 'sidecar_unreadable',
+  SidecarAmbiguous: 'sidecar_ambiguous',
+  ReadOnly: 'read_only',
+  EmbeddedXmpCorrupt: 'embedded_xmp_corrupt',
+  InPlaceUnsupported: 'in_place_unsupported',
+  InPlaceUnverifiable: 'in_place_unverifiable',
+  PixelsChanged: 'pixels_changed',
+  WouldLoseData: 'would_lose_data',
+  ChangedDuringWrite: 'changed_during_write',
+  DimensionMismatch: 'dimension_mismatch',
+  InvalidName: 'invalid_name',
+  InvalidFace: 'invalid_face',
+  InvalidOption: 'invalid_option',
+  ExifToolFailed: 'exiftool_failed',
+} as const;
+export type XmpErrorCode = (typeof XmpErrorCode)[keyof typeof XmpErrorCode];
+
+export class XmpError extends MespotterError {
+  constructor(code: XmpErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'XmpError';
+  }
+}

@@ -2,38 +2,32 @@
  * AWS Batch GPU container entrypoint: job environment in, the shared detect stage on a CUDA engine
  * out. Built into the image by gpu-batch/Dockerfile.
  */
-import { z } from 'zod';
 import { FaceEngine } from '../core/FaceEngine.js';
-import { EnvName, numberEnv } from '../functions/shared/env.js';
 import { createObservability, flushMetrics } from '../functions/shared/observability.js';
-import { gpuBatchJobSchema, runGpuBatch } from './runGpuBatch.js';
-
-const env = z
-  .object({
-    MESPOTTER_RUN_ID: z.string(),
-    MESPOTTER_BUCKET: z.string(),
-    MESPOTTER_KEYS_KEY: z.string(),
-    // cpu lets the same image be tried on a machine without a GPU.
-    MESPOTTER_DEVICE: z.enum(['cuda', 'cpu']).default('cuda'),
-  })
-  .parse(process.env);
+import { gpuBatchEnv } from './gpuBatchEnv.js';
+import { runGpuBatch } from './runGpuBatch.js';
 
 const { logger, metrics } = createObservability('gpu-batch');
+
+let env: ReturnType<typeof gpuBatchEnv.parse>;
+try {
+  // The whole environment before any photo: a bad one fails the job (Batch retries it), no line is written.
+  env = gpuBatchEnv.parse(process.env);
+} catch (error) {
+  logger.error('configuration invalid: job failed before any photo', { error: (error as Error).message });
+  process.exit(2);
+}
+
 const engine = await FaceEngine.create({
-  config: { runtime: { device: env.MESPOTTER_DEVICE, embedBatch: 32 } },
+  config: { runtime: { device: env.device, embedBatch: 32 } },
 });
 try {
-  const job = gpuBatchJobSchema.parse({
-    runId: env.MESPOTTER_RUN_ID,
-    bucket: env.MESPOTTER_BUCKET,
-    keysKey: env.MESPOTTER_KEYS_KEY,
-  });
   const result = await runGpuBatch(
-    job,
-    { engine, logger, metrics },
-    { concurrency: numberEnv(EnvName.GpuConcurrency, 4), attempts: 3, backoffMs: 1000 },
+    env.job,
+    { engine, logger, metrics, settings: env.detect },
+    { concurrency: env.concurrency, attempts: 3, backoffMs: 1000, handOffQueueUrl: env.detectQueueUrl },
   );
-  logger.info('run analysed', { ...job, ...result });
+  logger.info('run analysed', { ...env.job, ...result });
 } finally {
   flushMetrics(metrics);
   await engine.close();

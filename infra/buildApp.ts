@@ -33,6 +33,12 @@ export const ContextKey = {
   TeacherPrice: 'teacherPrice',
   /** Teacher similarity (0..100) that counts as the person (default 80). */
   TeacherThreshold: 'teacherThreshold',
+  /** Days the faces index (faces/: every face's embedding, bystanders included) is kept (default 30). */
+  FacesRetentionDays: 'facesRetentionDays',
+  /** Days result lines, run records and summaries (results/) are kept (default 90). */
+  ResultsRetentionDays: 'resultsRetentionDays',
+  /** Days a failed message is kept in a DLQ, from when it was first sent (default 7, at most 14). */
+  DlqRetentionDays: 'dlqRetentionDays',
 } as const;
 
 const numberIn = (key: string, text: string, ok: (n: number) => boolean, rule: string): number => {
@@ -62,6 +68,18 @@ export const buildApp = (props: AppProps = {}): { app: App; stack: MespotterStac
         threshold: optionalNumber(ContextKey.TeacherThreshold, (n) => n >= 0 && n <= 100, 'in 0..100'),
       }
     : undefined;
+  const days = (key: string, max = Number.POSITIVE_INFINITY): number | undefined =>
+    optionalNumber(
+      key,
+      (n) => Number.isInteger(n) && n >= 1 && n <= max,
+      `a whole number of days in 1..${max}`,
+    );
+  const retention = {
+    facesDays: days(ContextKey.FacesRetentionDays, 36_500),
+    resultsDays: days(ContextKey.ResultsRetentionDays, 36_500),
+    // SQS keeps a message at most 14 days.
+    dlqDays: days(ContextKey.DlqRetentionDays, 14),
+  };
   const gpuQueue = ctx(ContextKey.GpuJobQueueArn);
   const gpuDefinition = ctx(ContextKey.GpuJobDefinitionArn);
   let handlersDir = ctx(ContextKey.HandlersDir);
@@ -95,6 +113,7 @@ export const buildApp = (props: AppProps = {}): { app: App; stack: MespotterStac
           }
         : undefined,
     teacherCascade,
+    retention: Object.fromEntries(Object.entries(retention).filter(([, v]) => v !== undefined)),
     description: 'mespotter: find every photo of a person in a bucket and copy them out',
   });
   return { app, stack };

@@ -1,7 +1,10 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { decodeAnalysis, encodeAnalysis } from '../../core/analysis/analysisCodec.js';
+import { analysisProblem } from '../../core/analysis/analysisProblem.js';
+import { writeFileAtomic } from '../../core/fs/writeFileAtomic.js';
+import { EMBEDDING_DIM } from '../../core/match/embeddingDim.js';
 import type { ImageAnalysis } from '../../core/types.js';
 
 export const defaultCacheDir = (): string =>
@@ -22,9 +25,11 @@ export class FacesCache {
     return join(this.#root, sha256.slice(0, 2), `${sha256}.json`);
   }
 
+  /** A missing, unreadable or invalid entry is a miss: the photo is analysed again and the entry replaced. */
   async get(sha256: string): Promise<ImageAnalysis | undefined> {
     try {
-      return decodeAnalysis(await readFile(this.#path(sha256), 'utf8'));
+      const analysis = decodeAnalysis(await readFile(this.#path(sha256), 'utf8'));
+      return analysis && !analysisProblem(analysis, EMBEDDING_DIM) ? analysis : undefined;
     } catch {
       return undefined;
     }
@@ -34,8 +39,6 @@ export class FacesCache {
     const path = this.#path(sha256);
     await mkdir(dirname(path), { recursive: true });
     // Write then rename so a concurrent reader or a crash never sees half a file.
-    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(tmp, encodeAnalysis(analysis));
-    await rename(tmp, path);
+    await writeFileAtomic(path, encodeAnalysis(analysis));
   }
 }

@@ -8,8 +8,10 @@ import { pickReferenceFace } from '../../core/match/gallery.js';
 import { type LabelledPair, parseCsvPairs, parseLfwPairs, selectFolds } from '../../core/match/pairs.js';
 import { dPrime, eer, kFoldAccuracy, rocAuc, type ScoredPair, tarAtFar } from '../../core/match/roc.js';
 import { cosine } from '../../core/match/similarity.js';
+import { strictNumber } from '../../core/util/strictNumber.js';
 import { addEngineOptions, createCache, createEngine, type EngineCliOptions } from '../engineOptions.js';
 import { createProgress } from '../progress.js';
+import { readInputFile } from '../readInputFile.js';
 
 interface CalibrateCliOptions extends EngineCliOptions {
   pairs: string;
@@ -21,10 +23,10 @@ interface CalibrateCliOptions extends EngineCliOptions {
 }
 
 const parseFolds = (v: string): number[] => {
-  const folds = v.split(',').map((s) => Number(s.trim()));
-  if (folds.some((f) => !Number.isInteger(f) || f < 1))
+  const folds = v.split(',').map((s) => strictNumber(s));
+  if (folds.some((f) => f === undefined || !Number.isInteger(f) || f < 1))
     throw new ConfigError(`--folds expects e.g. 1,2,3; got "${v}"`);
-  return folds;
+  return folds as number[];
 };
 
 /** A pair whose photo has no face scores as a certain non-match, so failures count against us. */
@@ -41,7 +43,7 @@ export const calibrateCommand = (): Command =>
       .option('--aligned', 'photos are already aligned 112x112 faces: embed them directly')
       .option('--json', 'print one JSON line'),
   ).action(async (o: CalibrateCliOptions) => {
-    const text = await readFile(o.pairs, 'utf8');
+    const text = (await readInputFile(o.pairs, 'pairs file')).toString('utf8');
     let pairs: LabelledPair[] = o.format === 'lfw' ? parseLfwPairs(text) : parseCsvPairs(text);
     if (o.folds) pairs = selectFolds(pairs, o.folds);
     const engine = await createEngine(o, true);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
 import { MespotterError } from '../../core/errors.js';
@@ -12,6 +11,7 @@ import {
   type EngineCliOptions,
   parseThreshold,
 } from '../engineOptions.js';
+import { readInputFile } from '../readInputFile.js';
 
 interface CompareCliOptions extends EngineCliOptions {
   threshold?: number;
@@ -31,8 +31,8 @@ export const compareCommand = (): Command =>
     try {
       const index = createCache(engine, o);
       const [ra, rb] = [
-        await analyzePhoto(engine, await readFile(a), index),
-        await analyzePhoto(engine, await readFile(b), index),
+        await analyzePhoto(engine, await readInputFile(a, 'photo'), index),
+        await analyzePhoto(engine, await readInputFile(b, 'photo'), index),
       ];
       const ref = pickReferenceFace(ra.analysis.faces);
       if (!ref) throw new MespotterError('no_face', `no face found in ${a}`);

@@ -2,6 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
 import { MespotterError } from '../../core/errors.js';
+import { describeFsError } from '../../core/fs/describeFsError.js';
+import { displayPath, type FsPath } from '../../core/fs/pathBytes.js';
 import { DEFAULT_MIN_AGREEMENT } from '../../core/match/defaults.js';
 import {
   buildGallery,
@@ -20,8 +22,8 @@ interface EnrollCliOptions extends EngineCliOptions {
 }
 
 /** Expands folders to the photos in them, keeping the user's order for files named directly. */
-const expandInputs = async (inputs: string[]): Promise<string[]> => {
-  const files: string[] = [];
+const expandInputs = async (inputs: string[]): Promise<FsPath[]> => {
+  const files: FsPath[] = [];
   for (const input of inputs) {
     const s = await stat(input).catch(() => undefined);
     if (!s) throw new MespotterError('input_error', `reference not found: ${input}`);
@@ -58,10 +60,10 @@ export const enrollCommand = (): Command =>
         try {
           const { sha256, analysis } = await analyzePhoto(engine, await readFile(file), index);
           const face = pickReferenceFace(analysis.faces);
-          if (!face) rejected.push({ source: file, reason: 'no face found' });
-          else candidates.push({ source: file, sha256, face });
+          if (!face) rejected.push({ source: displayPath(file), reason: 'no face found' });
+          else candidates.push({ source: displayPath(file), sha256, face });
         } catch (error) {
-          rejected.push({ source: file, reason: (error as Error).message });
+          rejected.push({ source: displayPath(file), reason: describeFsError(error) });
         }
       }
       if (candidates.length === 0) {

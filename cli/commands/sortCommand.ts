@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
+import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
 import { DEFAULT_TEACHER_THRESHOLD } from '../../core/teacher/labels.js';
 import { DEFAULT_TEACHER_RATE, parseGrayZone } from '../../core/teacher/TeacherCascade.js';
+import { CommandExit } from '../CommandExit.js';
+import { commandLine } from '../commandLine.js';
 import {
   addEngineOptions,
   createCache,
@@ -9,9 +12,11 @@ import {
   type EngineCliOptions,
   parseThreshold,
 } from '../engineOptions.js';
+import { ExitCode, exitCodeForRun } from '../exitCodes.js';
 import { readGallery } from '../galleryStore.js';
+import { installInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
-import { runSort } from '../sort/runSort.js';
+import { prepareSortFolders, runSort } from '../sort/runSort.js';
 import {
   formatTeacherUsage,
   parsePositive,
@@ -62,23 +67,41 @@ export const sortCommand = (): Command =>
         DEFAULT_TEACHER_THRESHOLD,
       ),
   ).action(async (input: string, o: SortCliOptions) => {
-    const engine = await createEngine(o, true);
+    const interrupt = installInterrupt();
+    const folders = await prepareSortFolders({
+      input,
+      output: o.out,
+      ...(o.report ? { reportDir: o.report } : {}),
+      dryRun: Boolean(o.dryRun),
+      command: commandLine(),
+    }).catch((error: unknown) => {
+      interrupt.dispose();
+      throw error;
+    });
+    interrupt.onHardExit(() => folders.release());
+    let engine: PhotoAnalyzer | undefined;
     try {
+      engine = await createEngine(o, true);
       const gallery = await readGallery(o.gallery, o.person, engine.modelSetId);
       const threshold = o.threshold ?? gallery.threshold ?? DEFAULT_THRESHOLD;
       const teacher = o.teacherCascade ? await sortTeacher(gallery, o.teacherCascade, o) : undefined;
-      const { summary, reportDir } = await runSort(engine, {
-        input,
-        output: o.out,
-        gallery,
-        threshold,
-        dryRun: Boolean(o.dryRun),
-        ...(o.report ? { reportDir: o.report } : {}),
-        index: createCache(engine, o),
-        lanes: engine.config.runtime.lanes,
-        progress: createProgress(process.stderr, Boolean(o.quiet)),
-        ...(teacher ? { teacher } : {}),
-      });
+      const { summary, runDir } = await runSort(
+        engine,
+        {
+          input,
+          output: o.out,
+          gallery,
+          threshold,
+          dryRun: Boolean(o.dryRun),
+          ...(o.report ? { reportDir: o.report } : {}),
+          index: createCache(engine, o),
+          lanes: engine.config.runtime.lanes,
+          progress: createProgress(process.stderr, Boolean(o.quiet)),
+          ...(teacher ? { teacher } : {}),
+          signal: interrupt.signal,
+        },
+        folders,
+      );
       const c = summary.counts;
       const k = summary.copies;
       console.log(
@@ -90,8 +113,17 @@ export const sortCommand = (): Command =>
           `no match ${c['no_match'] ?? 0}; no face ${c['no_face'] ?? 0}; skipped ${c['skipped'] ?? 0}; errors ${c['error'] ?? 0}`,
       );
       if (summary.teacher) console.log(formatTeacherUsage(summary.teacher));
-      console.log(`report: ${reportDir}/report.html (results.jsonl, summary.json)`);
+      console.log(`report: ${runDir}/report.html (results.jsonl, summary.json)`);
+      const exit = exitCodeForRun(summary);
+      if (exit === ExitCode.Interrupted) {
+        console.error(
+          `interrupted: ${summary.total} of ${summary.expected ?? summary.total} done; run the same command again to continue`,
+        );
+      }
+      if (exit !== ExitCode.Ok) throw new CommandExit(exit);
     } finally {
-      await engine.close();
+      folders.release();
+      interrupt.dispose();
+      await engine?.close();
     }
   });

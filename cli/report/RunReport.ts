@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { writeFileAtomic } from '../../core/fs/writeFileAtomic.js';
 import { CopyOutcome, PhotoStatus, type ResultLine, type RunSummary } from '../../core/report/resultLine.js';
 import { addTeacherUsage, type TeacherUsage } from '../../core/teacher/teacherLine.js';
 import { renderContactSheet, type SheetEntry, SheetKind } from './contactSheet.js';
@@ -94,12 +95,10 @@ export class RunReport {
     });
   }
 
+  /** `dir` is this run's own new folder (ReportFolder.createRunDir): nothing in it predates the run. */
   static async open(dir: string, meta: RunReportMeta): Promise<RunReport> {
-    await mkdir(dir, { recursive: true });
-    // Each run writes a fresh report; stale thumbnails from an earlier run would be mislabelled.
-    await rm(join(dir, 'thumbs'), { recursive: true, force: true });
     await mkdir(join(dir, 'thumbs'));
-    const stream = createWriteStream(join(dir, 'results.jsonl'), { flags: 'w', encoding: 'utf8' });
+    const stream = createWriteStream(join(dir, 'results.jsonl'), { flags: 'wx', encoding: 'utf8' });
     // Surface EACCES and friends here rather than on the first add.
     await once(stream, 'open');
     return new RunReport(dir, meta, stream);
@@ -144,13 +143,16 @@ export class RunReport {
     };
   }
 
-  /** Ends results.jsonl and writes summary.json and report.html. Calling it again returns the same result. */
-  close(): Promise<RunSummary> {
-    this.closing ??= this.finish();
+  /**
+   * Ends results.jsonl and writes summary.json and report.html. `interrupted`: the run stopped
+   * early, after `expected` files were found. Calling it again returns the same result.
+   */
+  close(end: { interrupted?: boolean; expected?: number } = {}): Promise<RunSummary> {
+    this.closing ??= this.finish(end);
     return this.closing;
   }
 
-  private async finish(): Promise<RunSummary> {
+  private async finish(end: { interrupted?: boolean; expected?: number }): Promise<RunSummary> {
     this.stream.end();
     await finished(this.stream);
     await Promise.allSettled([...this.pending]);
@@ -178,9 +180,11 @@ export class RunReport {
       // maxRSS is in KiB.
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       ...(this.teacher ? { teacher: this.teacher } : {}),
+      ...(end.expected !== undefined ? { expected: end.expected } : {}),
+      ...(end.interrupted ? { interrupted: true } : {}),
     };
-    await writeFile(join(this.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    await writeFile(join(this.dir, 'report.html'), renderContactSheet(summary, this.sheetEntries()));
+    await writeFileAtomic(join(this.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFileAtomic(join(this.dir, 'report.html'), renderContactSheet(summary, this.sheetEntries()));
     return summary;
   }
 

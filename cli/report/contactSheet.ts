@@ -1,4 +1,5 @@
 import type { CopyOutcome, FaceResult, RunSummary } from '../../core/report/resultLine.js';
+import { escapeHtml } from './escapeHtml.js';
 
 /** Which grid of the contact sheet a photo belongs to. */
 export const SheetKind = {
@@ -23,19 +24,6 @@ export interface SheetEntry {
   bestScore?: number;
   faces: FaceResult[];
   copy?: CopyOutcome;
-}
-
-const htmlEscapes: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for both element content and quoted attribute values. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => htmlEscapes[c] ?? c);
 }
 
 /** Fraction of `of` as a percentage clipped to the image; NaN and infinities become 0 so the CSS stays valid. */

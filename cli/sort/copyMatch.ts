@@ -1,52 +1,37 @@
-import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { copyFile, mkdir, stat, utimes } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { displayPath, type FsPath } from '../../core/fs/pathBytes.js';
+import { existingOutcome, type PlaceOutcome, placeFile } from '../../core/fs/placeFile.js';
 import { CopyOutcome } from '../../core/report/resultLine.js';
 
-const fileSha256 = async (path: string): Promise<string> => {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
+const OUTCOME: Record<PlaceOutcome, CopyOutcome> = {
+  placed: CopyOutcome.Copied,
+  identical: CopyOutcome.AlreadyPresent,
+  conflict: CopyOutcome.Conflict,
+  failed: CopyOutcome.Failed,
 };
+
+export interface CopyMatchOptions {
+  sha256: string;
+  mtime?: Date;
+  atime?: Date;
+  dryRun: boolean;
+}
 
 /**
- * Copies a matched photo without ever replacing a different file: COPYFILE_EXCL makes the
- * create atomic, an identical existing file counts as already present (re-runs are idempotent),
- * and a different one is a conflict left for the user.
+ * Copies a matched photo's analysed bytes to `destination` without ever replacing a file (see
+ * placeFile): an identical file already there counts as already present, so re-runs are idempotent,
+ * and a different one is a conflict left for the user. A dry run only looks.
  */
 export const copyMatch = async (
-  source: string,
-  destination: string,
-  sourceSha256: string,
-  dryRun: boolean,
-): Promise<{ outcome: CopyOutcome; reason?: string }> => {
-  const existing = await stat(destination).catch(() => undefined);
-  if (existing) return sameOrConflict(destination, sourceSha256);
-  if (dryRun) return { outcome: CopyOutcome.DryRun };
-  try {
-    await mkdir(dirname(destination), { recursive: true });
-    await copyFile(source, destination, constants.COPYFILE_EXCL);
-    // Keep the photo's own time: albums sort by it.
-    const s = await stat(source);
-    await utimes(destination, s.atime, s.mtime);
-    return { outcome: CopyOutcome.Copied };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return sameOrConflict(destination, sourceSha256);
-    return { outcome: CopyOutcome.Failed, reason: (error as Error).message };
-  }
-};
-
-const sameOrConflict = async (
-  destination: string,
-  sourceSha256: string,
-): Promise<{ outcome: CopyOutcome; reason?: string }> => {
-  const existingSha = await fileSha256(destination).catch(() => undefined);
-  return existingSha === sourceSha256
-    ? { outcome: CopyOutcome.AlreadyPresent }
-    : {
-        outcome: CopyOutcome.Conflict,
-        reason: 'a different file already exists at the destination; left untouched',
-      };
+  bytes: Uint8Array,
+  destination: FsPath,
+  o: CopyMatchOptions,
+): Promise<{ outcome: CopyOutcome; destination: string; reason?: string }> => {
+  const placed = o.dryRun
+    ? await existingOutcome(destination, o.sha256)
+    : await placeFile(destination, bytes, { sha256: o.sha256, mtime: o.mtime, atime: o.atime });
+  return {
+    outcome: placed ? OUTCOME[placed.outcome] : CopyOutcome.DryRun,
+    destination: displayPath(destination),
+    ...(placed?.reason ? { reason: placed.reason } : {}),
+  };
 };

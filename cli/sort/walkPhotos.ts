@@ -1,54 +1,78 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
+import { extname } from 'node:path';
 import { ImageErrorCode } from '../../core/errors.js';
+import { displayPath, type FsPath, isUtf8, joinPath } from '../../core/fs/pathBytes.js';
 import { PHOTO_EXTENSIONS } from '../../core/photoExtensions.js';
 
 export { PHOTO_EXTENSIONS };
 
+/**
+ * `rel` is the path relative to the root as text (posix separators). When a name is not valid
+ * UTF-8, `rel` shows the bad bytes as U+FFFD and `rawRel` holds the exact bytes; `path` (absolute)
+ * is then a Buffer so the file can still be opened, analysed and copied under its real name.
+ */
 export type WalkEntry =
-  | { kind: 'photo'; path: string; rel: string }
-  | { kind: 'skipped'; rel: string; reason: string }
-  | { kind: 'error'; rel: string; code: string; reason: string };
+  | { kind: 'photo'; path: FsPath; rel: string; rawRel?: Buffer }
+  | { kind: 'skipped'; rel: string; rawRel?: Buffer; reason: string }
+  | { kind: 'error'; rel: string; rawRel?: Buffer; code: string; reason: string };
 
-const posixRel = (root: string, p: string): string => relative(root, p).split(sep).join('/');
+interface Rel {
+  text: string;
+  /** Present once any segment on the way down is not valid UTF-8. */
+  raw?: Buffer;
+}
+
+const childRel = (parent: Rel | undefined, name: Buffer): Rel => {
+  const text = parent ? `${parent.text}/${name.toString('utf8')}` : name.toString('utf8');
+  if (!parent?.raw && isUtf8(name)) return { text };
+  const raw = parent ? Buffer.concat([parent.raw ?? Buffer.from(parent.text), Buffer.from('/'), name]) : name;
+  return { text, raw };
+};
+
+const relFields = (rel: Rel): { rel: string; rawRel?: Buffer } =>
+  rel.raw ? { rel: rel.text, rawRel: rel.raw } : { rel: rel.text };
 
 /**
- * Recursively lists a folder in a stable (sorted) order. Symlinks are followed, but a link back
- * to a folder on the current path is reported as a loop and a folder reached twice is scanned
- * once. `exclude` keeps the output and report folders out when they sit inside the input.
+ * Recursively lists a folder in a stable (sorted by bytes) order. Names are read as bytes, so a file
+ * whose name is not UTF-8 is listed like any other. Symlinks are followed, but a link back to a
+ * folder on the current path is reported as a loop and a folder reached twice is scanned once.
+ * `exclude` keeps the output and report folders out when they sit inside the input.
  */
 export async function* walkPhotos(root: string, exclude: readonly string[] = []): AsyncGenerator<WalkEntry> {
   const excluded = new Set(await Promise.all(exclude.map((p) => realpath(p).catch(() => p))));
   const seen = new Set<string>();
   const rootReal = await realpath(root);
   seen.add(rootReal);
-  yield* walkDir(root, root, [rootReal], seen, excluded);
+  yield* walkDir(root, undefined, [rootReal], seen, excluded);
 }
 
 async function* walkDir(
-  root: string,
-  dir: string,
+  dir: FsPath,
+  dirRel: Rel | undefined,
   ancestors: string[],
   seen: Set<string>,
   excluded: Set<string>,
 ): AsyncGenerator<WalkEntry> {
-  let entries: Dirent[];
+  let entries: Dirent<Buffer>[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
   } catch (error) {
     yield {
       kind: 'error',
-      rel: posixRel(root, dir),
+      ...relFields(dirRel ?? { text: '' }),
       code: ImageErrorCode.Unreadable,
       reason: describe(error),
     };
     return;
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const entry of entries) {
-    const path = join(dir, entry.name);
-    const rel = posixRel(root, path);
+    const rel = childRel(dirRel, entry.name);
+    const path =
+      typeof dir === 'string' && !rel.raw
+        ? joinPath(dir, entry.name.toString('utf8'))
+        : joinPath(dir, entry.name);
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
@@ -59,10 +83,15 @@ async function* walkDir(
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         yield code === 'ELOOP'
-          ? { kind: 'error', rel, code: ImageErrorCode.SymlinkLoop, reason: 'symbolic link loop' }
+          ? {
+              kind: 'error',
+              ...relFields(rel),
+              code: ImageErrorCode.SymlinkLoop,
+              reason: 'symbolic link loop',
+            }
           : {
               kind: 'error',
-              rel,
+              ...relFields(rel),
               code: ImageErrorCode.Unreadable,
               reason: `broken symbolic link: ${describe(error)}`,
             };
@@ -72,32 +101,34 @@ async function* walkDir(
     if (isDir) {
       let real: string;
       try {
-        real = await realpath(path);
+        // Real paths are only compared with each other, so a lossy text form is fine here.
+        real = displayPath(await realpath(path, { encoding: 'buffer' }));
       } catch (error) {
-        yield { kind: 'error', rel, code: ImageErrorCode.Unreadable, reason: describe(error) };
+        yield { kind: 'error', ...relFields(rel), code: ImageErrorCode.Unreadable, reason: describe(error) };
         continue;
       }
       if (excluded.has(real)) continue;
       if (ancestors.includes(real)) {
         yield {
           kind: 'error',
-          rel,
+          ...relFields(rel),
           code: ImageErrorCode.SymlinkLoop,
           reason: 'symbolic link loops back to a folder above it',
         };
         continue;
       }
       if (seen.has(real)) {
-        yield { kind: 'skipped', rel, reason: 'folder already scanned through another path' };
+        yield { kind: 'skipped', ...relFields(rel), reason: 'folder already scanned through another path' };
         continue;
       }
       seen.add(real);
-      yield* walkDir(root, path, [...ancestors, real], seen, excluded);
+      yield* walkDir(path, rel, [...ancestors, real], seen, excluded);
     } else if (isFile) {
-      if (PHOTO_EXTENSIONS.has(extname(entry.name).toLowerCase())) yield { kind: 'photo', path, rel };
-      else yield { kind: 'skipped', rel, reason: 'not a photo file extension' };
+      if (PHOTO_EXTENSIONS.has(extname(rel.text).toLowerCase()))
+        yield { kind: 'photo', path, ...relFields(rel) };
+      else yield { kind: 'skipped', ...relFields(rel), reason: 'not a photo file extension' };
     } else {
-      yield { kind: 'skipped', rel, reason: 'not a regular file' };
+      yield { kind: 'skipped', ...relFields(rel), reason: 'not a regular file' };
     }
   }
 }

@@ -7,22 +7,23 @@ import { pickTeacherSource } from '../../core/teacher/pickTeacherSource.js';
 import { TeacherCascade } from '../../core/teacher/TeacherCascade.js';
 import type { TeacherUsage } from '../../core/teacher/teacherLine.js';
 import type { TeacherSource } from '../../core/teacher/types.js';
+import { strictNumber } from '../../core/util/strictNumber.js';
 
 export const parseNonNegative = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`expected a number >= 0, got "${v}"`);
+  const n = strictNumber(v);
+  if (n === undefined || n < 0) throw new ConfigError(`expected a number >= 0, got "${v}"`);
   return n;
 };
 
 export const parsePositive = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`expected a number > 0, got "${v}"`);
+  const n = strictNumber(v);
+  if (n === undefined || n <= 0) throw new ConfigError(`expected a number > 0, got "${v}"`);
   return n;
 };
 
 export const parseSimilarity = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 100)
+  const n = strictNumber(v);
+  if (n === undefined || n < 0 || n > 100)
     throw new ConfigError(`teacher similarity must be in 0..100, got "${v}"`);
   return n;
 };

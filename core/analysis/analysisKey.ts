@@ -2,11 +2,27 @@ import { createHash } from 'node:crypto';
 import type { EngineConfig } from '../config.js';
 
 /**
- * Namespace of the faces index: analyses are reusable only for the same models and the same
- * detection/alignment settings. Runtime settings (threads, lanes) do not change results.
+ * Version of the analysis code. Bump it whenever a change to the engine's code (not its settings)
+ * changes what `analyze` returns: a constant such as EDGE_MARGIN, the roll rotations, the quality
+ * gate, a new embedder. Analyses stored under an older version are then never served again.
  */
-export const analysisNamespace = (modelSetId: string, config: EngineConfig): string => {
-  const relevant = JSON.stringify({ decode: config.decode, detect: config.detect, align: config.align });
-  const h = createHash('sha256').update(modelSetId).update(relevant).digest('hex').slice(0, 16);
-  return h;
+export const ANALYSIS_VERSION = 2;
+
+/**
+ * Namespace of the faces index: analyses are reusable only for the same models, the same
+ * detection/alignment settings and the same analysis code. Runtime settings (threads, lanes) do
+ * not change results.
+ */
+export const analysisNamespace = (
+  modelSetId: string,
+  config: EngineConfig,
+  analysisVersion: number = ANALYSIS_VERSION,
+): string => {
+  const relevant = JSON.stringify({
+    analysisVersion,
+    decode: config.decode,
+    detect: config.detect,
+    align: config.align,
+  });
+  return createHash('sha256').update(modelSetId).update(relevant).digest('hex').slice(0, 16);
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GalleryError } from '../errors.js';
 import type { Box, Face } from '../types.js';
+import { embeddingProblem } from './checkEmbedding.js';
 import { dot, l2Normalize } from './similarity.js';
 
 export const GALLERY_VERSION = 1;
@@ -212,8 +213,16 @@ export const serializeGallery = (g: Gallery): string =>
     2,
   )}\n`;
 
-/** Parses a gallery file; refuses one made by other models, whose embeddings are not comparable. */
-export const parseGallery = (json: string, expectedModelSetId: string, origin = 'gallery'): Gallery => {
+/**
+ * Parses a gallery file; refuses one made by other models, whose embeddings are not comparable,
+ * and one whose embeddings are unusable (wrong length for `embeddingDim`, NaN, all zeros).
+ */
+export const parseGallery = (
+  json: string,
+  expectedModelSetId: string,
+  origin = 'gallery',
+  embeddingDim?: number,
+): Gallery => {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -230,7 +239,15 @@ export const parseGallery = (json: string, expectedModelSetId: string, origin = 
         're-enrol the person from their reference photos.',
     );
   }
-  const references = g.references.map((r) => ({ ...r, embedding: decodeEmbedding(r.embedding) }));
+  const references = g.references.map((r, i) => {
+    const embedding = decodeEmbedding(r.embedding);
+    const problem = embeddingProblem(embedding, embeddingDim);
+    if (problem)
+      throw new GalleryError(
+        `${origin}: the embedding of reference ${i + 1} (${r.source}) ${problem}; re-enrol the person`,
+      );
+    return { ...r, embedding };
+  });
   const dim = references[0]!.embedding.length;
   if (references.some((r) => r.embedding.length !== dim)) {
     throw new GalleryError(`${origin} holds embeddings of different lengths; re-enrol the person`);

@@ -38,6 +38,11 @@ export type FaceResult = z.infer<typeof faceResultSchema>;
 /** One line of results.jsonl. `path` is relative to the input root (or an object key in the cloud). */
 export const resultLineSchema = z.object({
   path: z.string(),
+  /**
+   * The exact bytes of `path`, base64, when the file name is not valid UTF-8 (then `path` shows the
+   * bad bytes as U+FFFD). Absent for ordinary names.
+   */
+  rawPath: z.string().optional(),
   status: z.enum([
     PhotoStatus.Matched,
     PhotoStatus.NoMatch,
@@ -97,5 +102,9 @@ export const runSummarySchema = z.object({
   peakRssMb: z.number().optional(),
   /** Teacher cascade totals; present only when some photo was routed to the teacher. */
   teacher: teacherUsageSchema.optional(),
+  /** Files found when the run started (`total` is how many got a line). */
+  expected: z.number().optional(),
+  /** The run was stopped (Ctrl-C, SIGTERM) before every file was done; rerunning continues it. */
+  interrupted: z.boolean().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

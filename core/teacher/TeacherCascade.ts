@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { PhotoDecision } from '../match/matchPhoto.js';
 import { PhotoStatus } from '../report/resultLine.js';
 import type { ImageAnalysis } from '../types.js';
+import { strictNumber } from '../util/strictNumber.js';
 import { DEFAULT_TEACHER_THRESHOLD, type LabelledFace, labelFaces, TeacherLabel } from './labels.js';
 import { DEFAULT_PAIR_MIN_IOU } from './pairFaces.js';
 import { REKOGNITION_COMPARE_FACES_PRICING, type TeacherPricing, teacherCostUsd } from './pricing.js';
@@ -48,7 +49,7 @@ export type ReviewedDecision = PhotoDecision & { teacher?: TeacherLine };
 
 /** Validates a gray zone; exported for the CLI's `--teacher-cascade LO,HI`. */
 export const parseGrayZone = (text: string): { lo: number; hi: number } => {
-  const parts = text.split(',').map((s) => Number(s.trim()));
+  const parts = text.split(',').map((s) => strictNumber(s));
   const [lo, hi] = parts;
   if (
     parts.length !== 2 ||

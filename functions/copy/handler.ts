@@ -2,19 +2,19 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { PhotoStatus } from '../../core/report/resultLine.js';
-import { EnvName, numberEnv } from '../shared/env.js';
+import { settingsOrFail } from '../shared/env.js';
 import { matchKey } from '../shared/keys.js';
 import { copyMessageSchema, parseMessage } from '../shared/messages.js';
 import { createObservability, flushMetrics } from '../shared/observability.js';
 import { writeResultLines } from '../shared/resultLines.js';
-import { COPY_OBJECT_MAX_BYTES, copyToMatches } from './copyToMatches.js';
+import { copyEnv } from './copyEnv.js';
+import { copyToMatches } from './copyToMatches.js';
 
 const { logger, metrics } = createObservability('copy');
 const processor = new BatchProcessor(EventType.SQS);
 
-const recordHandler = async (record: SQSRecord): Promise<void> => {
+const recordHandler = async (record: SQSRecord, multipartAbove: number): Promise<void> => {
   const m = parseMessage(copyMessageSchema, record.body, 'copy');
-  const multipartAbove = numberEnv(EnvName.MultipartCopyBytes, COPY_OBJECT_MAX_BYTES);
   for (const line of m.lines) {
     if (line.status !== PhotoStatus.Matched) continue;
     const result = await copyToMatches(m.bucket, m.key, m.etag, matchKey(line.person, m.key), multipartAbove);
@@ -30,8 +30,16 @@ const recordHandler = async (record: SQSRecord): Promise<void> => {
 /** copy: matched photo → matches/<person>/<key> (idempotent by source ETag) → the photo's result lines. */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
+  const { multipartAbove } = settingsOrFail(copyEnv, (m, e) => logger.error(m, e));
   try {
-    return await processPartialResponse(event, recordHandler, processor, { context });
+    return await processPartialResponse(
+      event,
+      (r: SQSRecord) => recordHandler(r, multipartAbove),
+      processor,
+      {
+        context,
+      },
+    );
   } finally {
     flushMetrics(metrics);
   }

@@ -3,25 +3,27 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { encodeAnalysis } from '../../core/analysis/analysisCodec.js';
 import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
 import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
-import { EnvName, numberEnv, requireEnv } from '../shared/env.js';
 import { engineNamespace } from '../shared/lazyEngine.js';
 import type { PhotoMessage, VerifyMessage } from '../shared/messages.js';
 import { errorLine, isPermanent, writeResultLines } from '../shared/resultLines.js';
 import { S3FacesIndex } from '../shared/S3FacesIndex.js';
 import { getObjectBytes } from '../shared/s3Objects.js';
 import { sendBatch } from '../shared/sendBatch.js';
+import type { DetectStageSettings } from './detectEnv.js';
 
 export interface DetectDeps {
   engine: PhotoAnalyzer;
   logger: Logger;
   metrics: Metrics;
+  /** Checked once at cold start (detectEnv, gpuBatchEnv), never per photo. */
+  settings: DetectStageSettings;
 }
 
 /** Analyses inline in the verify message up to this size; larger ones are read from the faces index. */
 const INLINE_ANALYSIS_MAX = 200_000;
 
-export const maxBytes = (engineMax: number): number =>
-  Math.min(engineMax, numberEnv(EnvName.MaxPhotoBytes, engineMax));
+export const maxBytes = (engineMax: number, settings: DetectStageSettings): number =>
+  Math.min(engineMax, settings.maxPhotoBytes ?? engineMax);
 
 /**
  * The detect stage for one photo: read it (size-capped), analyse it (faces index first) and hand
@@ -30,7 +32,7 @@ export const maxBytes = (engineMax: number): number =>
  */
 export const detectPhoto = async (
   m: PhotoMessage,
-  { engine, logger, metrics }: DetectDeps,
+  { engine, logger, metrics, settings }: DetectDeps,
 ): Promise<void> => {
   const index = new S3FacesIndex(m.bucket, engineNamespace(engine));
   const started = performance.now();
@@ -38,7 +40,7 @@ export const detectPhoto = async (
     const { bytes, etag } = await getObjectBytes(
       m.bucket,
       m.key,
-      maxBytes(engine.config.decode.maxFileBytes),
+      maxBytes(engine.config.decode.maxFileBytes, settings),
     );
     const { sha256, analysis, cached } = await analyzePhoto(engine, bytes, index);
     const encoded = encodeAnalysis(analysis);
@@ -53,11 +55,12 @@ export const detectPhoto = async (
       ms: Math.round(performance.now() - started),
       ...(encoded.length <= INLINE_ANALYSIS_MAX ? { analysis: encoded } : {}),
     };
-    await sendBatch(requireEnv(EnvName.VerifyQueueUrl), [message]);
+    await sendBatch(settings.verifyQueueUrl, [message]);
     metrics.addMetric(cached ? 'FacesIndexHits' : 'PhotosAnalysed', MetricUnit.Count, 1);
     metrics.addMetric('Faces', MetricUnit.Count, analysis.faces.length);
   } catch (error) {
-    // A photo that cannot be read or decoded is an outcome, not a failure to retry.
+    // Only the photo's own faults (corrupt, too large, vanished…) are its outcome; anything else
+    // is thrown so that SQS retries it and, if it persists, keeps it in the DLQ.
     if (!isPermanent(error)) throw error;
     logger.warn('photo not analysed', { key: m.key, code: error.code, reason: error.message });
     await writeResultLines(m.bucket, m.runId, m.key, [errorLine(m.key, error)]);

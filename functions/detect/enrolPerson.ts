@@ -12,6 +12,7 @@ import {
 import { isPhotoName } from '../../core/photoExtensions.js';
 import { ENROLMENT_FILE, galleryKey, Prefix } from '../shared/keys.js';
 import { listObjects } from '../shared/listObjects.js';
+import { isPermanent } from '../shared/resultLines.js';
 import { getObjectBytes, putJson, putText } from '../shared/s3Objects.js';
 
 export interface EnrolmentReport {
@@ -56,7 +57,9 @@ export const enrolPerson = async (
         if (face) candidates.push({ source: key, sha256, face });
         else rejected.push({ source: key, reason: 'no face found' });
       } catch (error) {
-        rejected.push({ source: key, reason: (error as Error).message });
+        // A bad reference photo is rejected; a failure to read it (S3, models) retries the enrolment.
+        if (!isPermanent(error)) throw error;
+        rejected.push({ source: key, reason: error.message });
       }
     }
     const again = await listReferencePhotos(bucket, person);

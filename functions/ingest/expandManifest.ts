@@ -32,8 +32,12 @@ export interface ExpandedRun {
   prefixesListed: number;
 }
 
-/** Our own output is never input: a prefix such as "" must not sweep in matches/ or results/. */
-const OWN_OUTPUT = [Prefix.Matches, Prefix.Results, Prefix.Faces, Prefix.Manifests];
+/**
+ * Our own prefixes are never input: a prefix such as "" must not sweep in matches/ or results/,
+ * and reference photos (biometric enrolment data, which copy is not allowed to read) are not
+ * photos to search.
+ */
+const OWN_OUTPUT = [Prefix.Matches, Prefix.Results, Prefix.Faces, Prefix.Manifests, Prefix.Reference];
 
 const openLines = async (bucket: string, key: string, gzip = false) => {
   const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -59,7 +63,13 @@ export const expandManifest = async (bucket: string, manifestKey: string): Promi
     if (seen.has(ref.key)) return;
     seen.add(ref.key);
     if (OWN_OUTPUT.some((p) => ref.key.startsWith(p))) {
-      run.lines.push(skippedLine(ref.key, 'key is in a mespotter output or manifest prefix', 'own_output'));
+      run.lines.push(
+        skippedLine(
+          ref.key,
+          'key is under a mespotter prefix (reference/, matches/, results/, faces/, manifests/)',
+          'own_output',
+        ),
+      );
     } else if (!isPhotoName(ref.key)) {
       run.lines.push(skippedLine(ref.key, 'not a photo file extension'));
     } else {

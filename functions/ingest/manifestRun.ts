@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { EnvName, numberEnv, optionalEnv, requireEnv } from '../shared/env.js';
 import type { GpuBatchSubmitter } from '../shared/GpuBatchSubmitter.js';
 import { manifestRunId, runKey, runKeysKey } from '../shared/keys.js';
 import type { DetectMessage, FinalizeMessage } from '../shared/messages.js';
@@ -10,12 +9,14 @@ import { writeResultLines } from '../shared/resultLines.js';
 import { getObjectText, putJson, putText } from '../shared/s3Objects.js';
 import { sendBatch } from '../shared/sendBatch.js';
 import { expandManifest } from './expandManifest.js';
+import type { IngestSettings } from './ingestEnv.js';
 import { type RunRecord, runRecordSchema, summarizeRun } from './summarizeRun.js';
 
 /** What a run step needs from the handler: its observability and, when configured, the GPU path. */
 export interface RunDeps {
   logger: Logger;
   metrics: Metrics;
+  settings: IngestSettings;
   gpu: GpuBatchSubmitter | undefined;
 }
 
@@ -23,8 +24,8 @@ export interface RunDeps {
 const MAX_FINALIZE_ATTEMPTS = 96;
 
 /** Linear back-off, capped at SQS's 15 min: a small run is summarised within a minute, a stuck one checked for ~20 h. */
-const finalizeDelay = (attempt: number): number =>
-  Math.min(900, numberEnv(EnvName.FinalizeDelaySeconds, 30) * (attempt + 1));
+const finalizeDelay = (settings: IngestSettings, attempt: number): number =>
+  Math.min(900, settings.finalizeDelaySeconds * (attempt + 1));
 
 /** Expands a manifest into a run: result lines for what is not a photo, photos to detect (or the GPU job), a finalizer. */
 export const startManifestRun = async (
@@ -33,7 +34,7 @@ export const startManifestRun = async (
   etag: string,
   deps: RunDeps,
 ): Promise<void> => {
-  const { logger, metrics } = deps;
+  const { logger, metrics, settings } = deps;
   const runId = manifestRunId(key, etag);
   const existing = await getObjectText(bucket, runKey(runId));
   if (existing) {
@@ -54,7 +55,7 @@ export const startManifestRun = async (
     modelSetId: await readModelSetId().catch(() => 'unknown'),
   };
   const gpu = deps.gpu;
-  if (gpu && expanded.photos.length >= numberEnv(EnvName.GpuBatchMinPhotos, Number.POSITIVE_INFINITY)) {
+  if (gpu && expanded.photos.length >= settings.gpuBatchMinPhotos) {
     const keysKey = runKeysKey(runId);
     await putText(
       bucket,
@@ -67,12 +68,12 @@ export const startManifestRun = async (
     record.jobId = jobId;
   } else {
     const messages: DetectMessage[] = expanded.photos.map((p) => ({ kind: 'photo', runId, bucket, ...p }));
-    await sendBatch(requireEnv(EnvName.DetectQueueUrl), messages);
+    await sendBatch(settings.detectQueueUrl, messages);
   }
   // Written last: its presence means the fan-out completed (see the retry check above).
   await putJson(bucket, runKey(runId), record);
   const finalize: FinalizeMessage = { kind: 'finalize', runId, bucket, attempt: 0 };
-  await sendBatch(requireEnv(EnvName.IngestQueueUrl), [finalize], finalizeDelay(0));
+  await sendBatch(settings.ingestQueueUrl, [finalize], finalizeDelay(settings, 0));
   metrics.addMetric('RunsStarted', MetricUnit.Count, 1);
   metrics.addMetric('RunInputs', MetricUnit.Count, total);
   logger.info('run started', { runId, manifest: key, total, photos: record.photos, route: record.route });
@@ -80,17 +81,16 @@ export const startManifestRun = async (
 
 /** Writes the run's summary once every input has a line; otherwise checks again later. */
 export const finalizeRun = async (m: FinalizeMessage, deps: RunDeps): Promise<void> => {
-  const { logger } = deps;
+  const { logger, settings } = deps;
   const object = await getObjectText(m.bucket, runKey(m.runId));
   if (!object) return;
   const run = runRecordSchema.parse(JSON.parse(object.text));
-  const dlqs = (optionalEnv(EnvName.DlqUrls) ?? '').split(',').filter(Boolean);
   const force = m.attempt + 1 >= MAX_FINALIZE_ATTEMPTS;
-  const { written, done } = await summarizeRun(m.bucket, run, dlqs, force);
+  const { written, done } = await summarizeRun(m.bucket, run, settings.dlqUrls, force);
   if (written) {
     logger.info('run summarized', { runId: run.runId, done, total: run.total });
     return;
   }
   const next: FinalizeMessage = { ...m, attempt: m.attempt + 1 };
-  await sendBatch(requireEnv(EnvName.IngestQueueUrl), [next], finalizeDelay(next.attempt));
+  await sendBatch(settings.ingestQueueUrl, [next], finalizeDelay(settings, next.attempt));
 };

@@ -1,10 +1,9 @@
 import { MespotterError } from '../../core/errors.js';
 
-/** Why a cloud step refused its input; permanent, so the message is not retried. */
+/** Why a cloud step refused its input: faults of the input itself, which no retry can change. */
 export const CloudErrorCode = {
   BadMessage: 'bad_message',
   BadManifest: 'bad_manifest',
-  MissingEnv: 'missing_env',
   OtherBucket: 'other_bucket',
 } as const;
 export type CloudErrorCode = (typeof CloudErrorCode)[keyof typeof CloudErrorCode];

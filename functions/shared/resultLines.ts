@@ -1,6 +1,7 @@
-import { MespotterError } from '../../core/errors.js';
+import { ImageErrorCode, MespotterError } from '../../core/errors.js';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
 import { PhotoStatus, type ResultLine } from '../../core/report/resultLine.js';
+import { CloudErrorCode } from './errors.js';
 import { resultLinesKey } from './keys.js';
 import { putText } from './s3Objects.js';
 
@@ -39,5 +40,25 @@ export const errorLine = (key: string, error: unknown): ResultLine => ({
     : { code: 'internal_error', reason: error instanceof Error ? error.message : String(error) }),
 });
 
-/** Only our own errors (bad image, bad message) are final; anything else (S3, network) is retried. */
-export const isPermanent = (error: unknown): error is MespotterError => error instanceof MespotterError;
+/**
+ * The only failures that become a photo's outcome: faults of the photo or of the input naming it,
+ * which no retry can change. Everything else (configuration, models, throttling, network, S3 5xx,
+ * an unreadable body) is thrown, retried by SQS and ends in the DLQ, to be redriven once fixed.
+ * `unreadable` and `symlink_loop` are left out: in the bucket they mean a transfer or listing
+ * problem, not a bad photo.
+ */
+export const PERMANENT_CODES: ReadonlySet<string> = new Set<string>([
+  ImageErrorCode.Empty,
+  ImageErrorCode.TooLarge,
+  ImageErrorCode.TooManyPixels,
+  ImageErrorCode.Unsupported,
+  ImageErrorCode.Corrupt,
+  ImageErrorCode.Vanished,
+  CloudErrorCode.BadMessage,
+  CloudErrorCode.BadManifest,
+  CloudErrorCode.OtherBucket,
+]);
+
+/** True only for an error whose code is on the allow-list above, whatever class it has. */
+export const isPermanent = (error: unknown): error is MespotterError =>
+  error instanceof MespotterError && PERMANENT_CODES.has(error.code);

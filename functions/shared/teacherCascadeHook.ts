@@ -1,4 +1,3 @@
-import { ConfigError } from '../../core/errors.js';
 import { cascadeReviewer } from '../../core/teacher/cascadeReviewer.js';
 import { pricingWith } from '../../core/teacher/pricing.js';
 import {
@@ -10,7 +9,7 @@ import {
 import type { Teacher } from '../../core/teacher/types.js';
 import type { RekognitionTeacherOptions } from '../../teacher/RekognitionTeacher.js';
 import { s3Client } from './clients.js';
-import { EnvName, numberEnv, optionalEnv } from './env.js';
+import { EnvName, EnvSchema, envVar } from './env.js';
 import { type TeacherHook, trustEngine } from './TeacherHook.js';
 
 /**
@@ -44,26 +43,59 @@ const lazyTeacher = (load: () => Promise<Teacher>): Teacher => {
   };
 };
 
-const optionalNumber = (name: EnvName): number | undefined =>
-  optionalEnv(name) === undefined ? undefined : numberEnv(name, 0);
+/** verify's teacher variables, part of its one environment schema (verifyEnv). */
+export const teacherEnvShape = {
+  [EnvName.TeacherGrayZone]: envVar.parsedText(parseGrayZone),
+  [EnvName.TeacherRate]: envVar.number(DEFAULT_TEACHER_RATE, { above: 0 }),
+  [EnvName.TeacherMaxWaitMs]: envVar.number(DEFAULT_VERIFY_TEACHER_MAX_WAIT_MS, { min: 0 }),
+  [EnvName.TeacherPriceUsd]: envVar.optionalNumber({ min: 0 }),
+  [EnvName.TeacherThreshold]: envVar.optionalNumber({ min: 0, max: 100 }),
+};
+
+export interface TeacherSettings {
+  /** Unset: the cascade is off and the engine's decision stands. */
+  grayZone: { lo: number; hi: number } | undefined;
+  ratePerSecond: number;
+  maxWaitMs: number;
+  priceUsd: number | undefined;
+  threshold: number | undefined;
+}
+
+export const teacherSettings = (v: {
+  [EnvName.TeacherGrayZone]?: { lo: number; hi: number } | undefined;
+  [EnvName.TeacherRate]: number;
+  [EnvName.TeacherMaxWaitMs]: number;
+  [EnvName.TeacherPriceUsd]?: number | undefined;
+  [EnvName.TeacherThreshold]?: number | undefined;
+}): TeacherSettings => ({
+  grayZone: v[EnvName.TeacherGrayZone],
+  ratePerSecond: v[EnvName.TeacherRate],
+  maxWaitMs: v[EnvName.TeacherMaxWaitMs],
+  priceUsd: v[EnvName.TeacherPriceUsd],
+  threshold: v[EnvName.TeacherThreshold],
+});
+
+const teacherEnv = new EnvSchema('verify teacher', teacherEnvShape, teacherSettings);
 
 /**
- * verify's teacher hook from its environment: the gray-zone cascade when
- * MESPOTTER_TEACHER_GRAY_ZONE is set, else the engine's decision stands. Settings are checked
- * here (a bad one fails the cold start); the teacher itself is loaded on the first gray photo.
+ * verify's teacher hook: the gray-zone cascade when a gray zone is set, else the engine's
+ * decision stands. The teacher itself is loaded on the first gray photo.
  */
-export const teacherHookFromEnv = (load: () => Promise<Teacher> = loadRekognitionTeacher): TeacherHook => {
-  const zone = optionalEnv(EnvName.TeacherGrayZone);
-  if (!zone) return trustEngine;
-  const threshold = optionalNumber(EnvName.TeacherThreshold);
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 100))
-    throw new ConfigError(`${EnvName.TeacherThreshold} must be in 0..100 (got ${threshold})`);
+export const teacherHook = (
+  settings: TeacherSettings,
+  load: () => Promise<Teacher> = loadRekognitionTeacher,
+): TeacherHook => {
+  if (!settings.grayZone) return trustEngine;
   const options: CascadeOptions = {
-    ...parseGrayZone(zone),
-    ratePerSecond: numberEnv(EnvName.TeacherRate, DEFAULT_TEACHER_RATE),
-    maxWaitMs: numberEnv(EnvName.TeacherMaxWaitMs, DEFAULT_VERIFY_TEACHER_MAX_WAIT_MS),
-    pricing: pricingWith(optionalNumber(EnvName.TeacherPriceUsd)),
-    ...(threshold !== undefined ? { teacherThreshold: threshold } : {}),
+    ...settings.grayZone,
+    ratePerSecond: settings.ratePerSecond,
+    maxWaitMs: settings.maxWaitMs,
+    pricing: pricingWith(settings.priceUsd),
+    ...(settings.threshold !== undefined ? { teacherThreshold: settings.threshold } : {}),
   };
   return cascadeReviewer(new TeacherCascade(lazyTeacher(load), options));
 };
+
+/** The hook from process.env's MESPOTTER_TEACHER_* variables; a bad one throws a ConfigError naming it. */
+export const teacherHookFromEnv = (load: () => Promise<Teacher> = loadRekognitionTeacher): TeacherHook =>
+  teacherHook(teacherEnv.parse(process.env), load);

@@ -6,7 +6,7 @@ import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
 import { matchPhoto } from '../../core/match/matchPhoto.js';
 import { PhotoStatus, type ResultLine } from '../../core/report/resultLine.js';
 import type { ImageAnalysis } from '../../core/types.js';
-import { EnvName, numberEnv, requireEnv } from '../shared/env.js';
+import { settingsOrFail } from '../shared/env.js';
 import {
   type CopyMessage,
   parseMessage,
@@ -19,26 +19,25 @@ import { skippedLine, writeResultLines } from '../shared/resultLines.js';
 import { S3FacesIndex } from '../shared/S3FacesIndex.js';
 import { sendBatch } from '../shared/sendBatch.js';
 import type { TeacherHook } from '../shared/TeacherHook.js';
-import { teacherHookFromEnv } from '../shared/teacherCascadeHook.js';
+import { teacherHook } from '../shared/teacherCascadeHook.js';
 import { GalleryCache } from './GalleryCache.js';
+import { verifyEnv } from './verifyEnv.js';
+
+type VerifySettings = ReturnType<typeof verifyEnv.parse>;
 
 const { logger, metrics } = createObservability('verify');
 const processor = new BatchProcessor(EventType.SQS);
 
 /** The Rekognition gray-zone cascade when MESPOTTER_TEACHER_GRAY_ZONE is set; off by default. */
-let teacher: TeacherHook = teacherHookFromEnv();
+let teacher: TeacherHook | undefined;
 /** Replaces the hook (tests). */
 export const setTeacherHook = (hook: TeacherHook): void => {
   teacher = hook;
 };
 
 let cache: GalleryCache | undefined;
-const galleries = async () => {
-  cache ??= new GalleryCache(
-    requireEnv(EnvName.Bucket),
-    await readModelSetId(),
-    numberEnv(EnvName.GalleryTtlSeconds, 30) * 1000,
-  );
+const galleries = async (settings: VerifySettings) => {
+  cache ??= new GalleryCache(settings.bucket, await readModelSetId(), settings.galleryTtlMs);
   return { list: await cache.galleries(), problems: cache.problems };
 };
 
@@ -51,10 +50,14 @@ const loadAnalysis = async (m: VerifyMessage): Promise<ImageAnalysis> => {
   return stored;
 };
 
-const recordHandler = async (record: SQSRecord): Promise<void> => {
+const recordHandler = async (
+  record: SQSRecord,
+  settings: VerifySettings,
+  hook: TeacherHook,
+): Promise<void> => {
   const m = parseMessage(verifyMessageSchema, record.body, 'verify');
   const analysis = await loadAnalysis(m);
-  const { list, problems } = await galleries();
+  const { list, problems } = await galleries(settings);
   for (const p of problems) logger.warn('gallery unusable', { ...p });
   if (list.length === 0) {
     await writeResultLines(m.bucket, m.runId, m.key, [
@@ -65,7 +68,7 @@ const recordHandler = async (record: SQSRecord): Promise<void> => {
   const lines: ResultLine[] = [];
   for (const gallery of list) {
     const threshold = gallery.threshold ?? DEFAULT_THRESHOLD;
-    const decision = await teacher.review({
+    const decision = await hook.review({
       bucket: m.bucket,
       key: m.key,
       gallery,
@@ -97,7 +100,7 @@ const recordHandler = async (record: SQSRecord): Promise<void> => {
   }
   if (lines.some((l) => l.status === PhotoStatus.Matched)) {
     const copy: CopyMessage = { runId: m.runId, bucket: m.bucket, key: m.key, etag: m.etag, lines };
-    await sendBatch(requireEnv(EnvName.CopyQueueUrl), [copy]);
+    await sendBatch(settings.copyQueueUrl, [copy]);
   } else {
     await writeResultLines(m.bucket, m.runId, m.key, lines);
   }
@@ -106,8 +109,18 @@ const recordHandler = async (record: SQSRecord): Promise<void> => {
 /** verify: a photo's faces against every enrolled person → result lines, or the copy queue for matches. */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
+  const settings = settingsOrFail(verifyEnv, (m, e) => logger.error(m, e));
+  teacher ??= teacherHook(settings.teacher);
+  const hook = teacher;
   try {
-    return await processPartialResponse(event, recordHandler, processor, { context });
+    return await processPartialResponse(
+      event,
+      (r: SQSRecord) => recordHandler(r, settings, hook),
+      processor,
+      {
+        context,
+      },
+    );
   } finally {
     flushMetrics(metrics);
   }

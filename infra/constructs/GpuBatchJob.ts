@@ -6,8 +6,9 @@ import {
   ManagedEc2EcsComputeEnvironment,
 } from 'aws-cdk-lib/aws-batch';
 import { InstanceType, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
-import { ContainerImage } from 'aws-cdk-lib/aws-ecs';
+import { ContainerImage, LogDrivers } from 'aws-cdk-lib/aws-ecs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -16,6 +17,8 @@ export interface GpuBatchJobProps {
   projectRoot: string;
   /** Where the job's photos are read and its analyses and lines written. */
   verifyQueue: IQueue;
+  /** The detect queue: photos the job could not finish go back to the Lambda path and its DLQ. */
+  handOffQueue: IQueue;
   environment: Record<string, string>;
   instanceType: string;
   maxvCpus: number;
@@ -51,6 +54,7 @@ export class GpuBatchJob extends Construct {
     });
     this.jobRole = new Role(this, 'JobRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
     props.verifyQueue.grantSendMessages(this.jobRole);
+    props.handOffQueue.grantSendMessages(this.jobRole);
     this.jobDefinition = new EcsJobDefinition(this, 'Job', {
       container: new EcsEc2ContainerDefinition(this, 'Container', {
         image: ContainerImage.fromAsset(props.projectRoot, {
@@ -62,6 +66,11 @@ export class GpuBatchJob extends Construct {
         gpu: 1,
         jobRole: this.jobRole,
         environment: props.environment,
+        // Its own log group with the functions' retention (Batch's default group keeps logs forever).
+        logging: LogDrivers.awsLogs({
+          streamPrefix: 'mespotter-gpu',
+          logGroup: new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH }),
+        }),
       }),
       // The container retries each photo itself; a lost instance (spot, hardware) retries the job,
       // and photos already analysed come from the faces index.

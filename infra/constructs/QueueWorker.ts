@@ -23,6 +23,8 @@ export interface QueueWorkerProps {
   maxConcurrency: number;
   /** Receives before a message goes to the DLQ. */
   maxReceiveCount?: number;
+  /** How long the DLQ keeps a message, counted from when it was first sent (SQS: 1 min to 14 days). */
+  dlqRetention?: Duration;
   layers?: ILayerVersion[];
   environment?: Record<string, string>;
 }
@@ -43,7 +45,7 @@ export class QueueWorker extends Construct {
   constructor(scope: Construct, id: string, props: QueueWorkerProps) {
     super(scope, id);
     this.dlq = new Queue(this, 'Dlq', {
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: props.dlqRetention ?? Duration.days(7),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });

@@ -98,7 +98,9 @@ export class WorkerContainers {
         this.#pending.delete(id);
         p.reject(error);
       }
-      this.#all.splice(this.#all.indexOf(worker), 1);
+      // 'error' and then 'exit' both land here: remove the worker once, never another one.
+      const a = this.#all.indexOf(worker);
+      if (a >= 0) this.#all.splice(a, 1);
       const i = this.#idle.indexOf(worker);
       if (i >= 0) this.#idle.splice(i, 1);
     };

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Code, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Construct } from 'constructs';
 import { EnvName } from '../../functions/shared/env.js';
-import { Prefix } from '../../functions/shared/keys.js';
+import { ENROLMENT_FILE, GALLERY_FILE, Prefix } from '../../functions/shared/keys.js';
 import { EngineLayers, MODELS_MOUNT } from '../constructs/EngineLayers.js';
 import { GpuBatchJob } from '../constructs/GpuBatchJob.js';
 import type { HandlerName } from '../constructs/lambdaBundle.js';
@@ -37,10 +37,25 @@ export interface MespotterStackProps extends StackProps {
     priceUsd?: number | undefined;
     threshold?: number | undefined;
   };
+  /** How long personal data is kept (CDK context `facesRetentionDays`, `resultsRetentionDays`, `dlqRetentionDays`). */
+  retention?: Partial<RetentionSettings>;
 }
 
-/** Results are re-derivable from the photos; keep them for a quarter. */
-const RESULTS_RETENTION = Duration.days(90);
+export interface RetentionSettings {
+  /** faces/: the embeddings of every face in every photo, bystanders included; only a cache. */
+  facesDays: number;
+  /** results/: result lines (who matched where), run records and summaries; re-derivable. */
+  resultsDays: number;
+  /** DLQs: failed messages, which can carry a photo's inline analysis (embeddings). */
+  dlqDays: number;
+}
+
+/**
+ * Safe defaults: the faces index is a cache, a month of it saves re-analysing recent photos;
+ * results for a quarter; a week to notice a DLQ alarm and redrive (SQS counts a message's age
+ * from when it was first sent, so this is also the longest anything stays in a DLQ).
+ */
+export const DEFAULT_RETENTION: RetentionSettings = { facesDays: 30, resultsDays: 90, dlqDays: 7 };
 
 /**
  * The serverless pipeline: S3 → ingest → detect → verify → copy, each a queue-driven function
@@ -52,6 +67,7 @@ export class MespotterStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MespotterStackProps) {
     super(scope, id, props);
+    const retention = { ...DEFAULT_RETENTION, ...props.retention };
     this.bucket = props.sourceBucketName
       ? Bucket.fromBucketName(this, 'Bucket', props.sourceBucketName)
       : new Bucket(this, 'Bucket', {
@@ -59,12 +75,26 @@ export class MespotterStack extends Stack {
           encryption: BucketEncryption.S3_MANAGED,
           enforceSSL: true,
           versioned: false,
+          // Photos are the user's: `cdk destroy` never deletes them (docs/cloud.md, how to empty it).
           removalPolicy: RemovalPolicy.RETAIN,
           lifecycleRules: [
-            { id: 'expire-results', prefix: Prefix.Results, expiration: RESULTS_RETENTION },
+            { id: 'expire-faces', prefix: Prefix.Faces, expiration: Duration.days(retention.facesDays) },
+            {
+              id: 'expire-results',
+              prefix: Prefix.Results,
+              expiration: Duration.days(retention.resultsDays),
+            },
             { id: 'abort-multipart', abortIncompleteMultipartUploadAfter: Duration.days(2) },
           ],
         });
+    if (props.sourceBucketName) {
+      Annotations.of(this).addWarningV2(
+        'mespotter:retention',
+        `bucket ${props.sourceBucketName} is not managed by this stack: the lifecycle rules for faces/ ` +
+          `(${retention.facesDays} days, facesRetentionDays) and results/ (${retention.resultsDays} days) ` +
+          'are not applied; add them to the bucket yourself (docs/cloud.md, "Data stored and how to delete it")',
+      );
+    }
     const layers = new EngineLayers(this, 'Layers', {
       modelsDir: props.modelsDir,
       nativeDir: props.nativeLayerDir,
@@ -87,6 +117,7 @@ export class MespotterStack extends Stack {
         maxBatchingWindow: w.batchWindowSeconds > 0 ? Duration.seconds(w.batchWindowSeconds) : undefined,
         maxConcurrency: concurrency ?? w.maxConcurrency,
         maxReceiveCount: w.maxReceiveCount,
+        dlqRetention: Duration.days(retention.dlqDays),
         layers: layerList,
       });
     };
@@ -127,12 +158,24 @@ export class MespotterStack extends Stack {
       });
     }
 
-    // Least privilege: each function reads and writes only its prefixes and sends only to its next queue.
+    // Least privilege: each function reads and writes only its prefixes and sends only to its next
+    // queue. Where photos may be anywhere a manifest points, reads are allowed bucket-wide and the
+    // biometric and personal prefixes it does not need are denied explicitly (a Deny also outlasts
+    // any Allow added later).
     const objects = (...patterns: string[]) => patterns.map((p) => this.bucket.arnForObjects(p));
-    const allow = (who: IGrantable, actions: string[], resources: string[]) =>
-      who.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ effect: Effect.ALLOW, actions, resources }),
-      );
+    const statement = (effect: Effect) => (who: IGrantable, actions: string[], resources: string[]) =>
+      who.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ effect, actions, resources }));
+    const allow = statement(Effect.ALLOW);
+    const deny = statement(Effect.DENY);
+    const sensitive = {
+      references: `${Prefix.Reference}*`,
+      galleries: `${Prefix.Reference}*/${GALLERY_FILE}`,
+      enrolments: `${Prefix.Reference}*/${ENROLMENT_FILE}`,
+      faces: `${Prefix.Faces}*`,
+      matches: `${Prefix.Matches}*`,
+      results: `${Prefix.Results}*`,
+      resultLines: `${Prefix.Results}*/lines/*`,
+    };
     // ListBucket: prefix expansion, gallery discovery, and a 404 (not 403) for absent objects.
     for (const w of all) allow(w.fn, ['s3:ListBucket'], [this.bucket.bucketArn]);
 
@@ -142,25 +185,30 @@ export class MespotterStack extends Stack {
     ingest.queue.grantSendMessages(ingest.fn);
     for (const w of all) w.dlq.grant(ingest.fn, 'sqs:GetQueueAttributes');
 
-    // Photos may be anywhere a manifest points.
+    // Photos anywhere, reference photos (enrolment) and the faces index; never the galleries,
+    // enrolment reports, matches or results, which it only writes.
     allow(detect.fn, ['s3:GetObject'], objects('*'));
+    deny(
+      detect.fn,
+      ['s3:GetObject'],
+      objects(sensitive.galleries, sensitive.enrolments, sensitive.matches, sensitive.results),
+    );
     allow(
       detect.fn,
       ['s3:PutObject'],
-      objects(
-        `${Prefix.Faces}*`,
-        `${Prefix.Results}*`,
-        `${Prefix.Reference}*/gallery.json`,
-        `${Prefix.Reference}*/enrolment.json`,
-      ),
+      objects(`${Prefix.Faces}*`, `${Prefix.Results}*`, sensitive.galleries, sensitive.enrolments),
     );
     verify.queue.grantSendMessages(detect.fn);
 
-    allow(verify.fn, ['s3:GetObject'], objects(`${Prefix.Faces}*`, `${Prefix.Reference}*`));
+    // The faces index (analyses too large for a message) and the galleries only.
+    allow(verify.fn, ['s3:GetObject'], objects(sensitive.faces, sensitive.galleries));
     allow(verify.fn, ['s3:PutObject'], objects(`${Prefix.Results}*`));
     copy.queue.grantSendMessages(verify.fn);
 
+    // The photos it copies (anywhere a manifest points) and its own destinations (HeadObject on
+    // matches/ makes repeats idempotent); never references, galleries, the faces index or results.
     allow(copy.fn, ['s3:GetObject'], objects('*'));
+    deny(copy.fn, ['s3:GetObject'], objects(sensitive.references, sensitive.faces, sensitive.results));
     allow(copy.fn, ['s3:PutObject', 's3:AbortMultipartUpload'], objects(`${Prefix.Matches}*`));
     allow(copy.fn, ['s3:PutObject'], objects(`${Prefix.Results}*`));
 
@@ -178,6 +226,7 @@ export class MespotterStack extends Stack {
       // Rekognition reads the photo (anywhere a manifest points) and the reference with verify's
       // credentials; the teacher downloads the reference to crop it to the face.
       allow(verify.fn, ['s3:GetObject'], objects('*'));
+      deny(verify.fn, ['s3:GetObject'], objects(sensitive.enrolments, sensitive.matches, sensitive.results));
     }
 
     let gpuBatch = props.gpuBatch;
@@ -185,16 +234,28 @@ export class MespotterStack extends Stack {
       const job = new GpuBatchJob(this, 'GpuBatch', {
         projectRoot: props.gpuBatchJob.projectRoot,
         verifyQueue: verify.queue,
+        handOffQueue: detect.queue,
         instanceType: props.gpuBatchJob.instanceType,
         maxvCpus: props.gpuBatchJob.maxvCpus,
         environment: {
           [EnvName.Bucket]: this.bucket.bucketName,
           [EnvName.VerifyQueueUrl]: verify.queue.queueUrl,
+          [EnvName.DetectQueueUrl]: detect.queue.queueUrl,
         },
       });
-      // The job runs the detect stage: the same reads and writes as the detect function.
+      // The job runs the detect stage for photos (no enrolment) and reads its run's key list.
       allow(job.jobRole, ['s3:ListBucket'], [this.bucket.bucketArn]);
       allow(job.jobRole, ['s3:GetObject'], objects('*'));
+      deny(
+        job.jobRole,
+        ['s3:GetObject'],
+        objects(
+          sensitive.references,
+          sensitive.matches,
+          sensitive.resultLines,
+          `${Prefix.Results}*/summary.json`,
+        ),
+      );
       allow(job.jobRole, ['s3:PutObject'], objects(`${Prefix.Faces}*`, `${Prefix.Results}*`));
       gpuBatch = {
         jobQueueArn: job.jobQueue.jobQueueArn,

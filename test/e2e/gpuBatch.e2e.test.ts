@@ -42,13 +42,18 @@ describe('GPU batch container entrypoint (on CPU, against the emulated cloud)', 
     // Act
     const result = await runGpuBatch(
       { runId: RUN, bucket: cloud.bucket, keysKey: runKeysKey(RUN) },
-      { engine, logger, metrics },
-      { concurrency: 2, attempts: 2, backoffMs: 10 },
+      {
+        engine,
+        logger,
+        metrics,
+        settings: { verifyQueueUrl: cloud.queues.verify.url, maxPhotoBytes: undefined },
+      },
+      { concurrency: 2, attempts: 2, backoffMs: 10, handOffQueueUrl: cloud.queues.detect.url },
     );
     await cloud.drain();
 
     // Assess
-    expect(result).toEqual({ photos: 4, failed: 0 });
+    expect(result).toEqual({ photos: 4, handedOff: 0 });
     expect(await listKeys(cloud.s3, cloud.bucket, 'matches/')).toEqual([
       `matches/${PERSON}/archive/with her.jpg`,
     ]);
@@ -59,5 +64,33 @@ describe('GPU batch container entrypoint (on CPU, against the emulated cloud)', 
       'archive/corrupt.jpg': ['error', 'corrupt_image'],
       'archive/missing.jpg': ['error', 'vanished'],
     });
+  });
+
+  it('hands photos it cannot finish to the detect queue instead of recording a transient fault', async () => {
+    // Prepare: the verify queue is unreachable from the container (an SQS outage, as far as it can tell).
+    const run = 'big-run-2';
+    await put(cloud.s3, cloud.bucket, 'archive2/with her.jpg', photos.samples[0]!);
+    await put(cloud.s3, cloud.bucket, 'archive2/corrupt.jpg', photos.corrupt);
+    const keys = ['archive2/with her.jpg', 'archive2/corrupt.jpg'];
+    await put(cloud.s3, cloud.bucket, runKeysKey(run), `${keys.map((k) => JSON.stringify(k)).join('\n')}\n`);
+    const { logger, metrics } = createObservability('gpu-batch');
+    const unreachable = `${cloud.queues.verify.url}-missing`;
+
+    // Act
+    const result = await runGpuBatch(
+      { runId: run, bucket: cloud.bucket, keysKey: runKeysKey(run) },
+      { engine, logger, metrics, settings: { verifyQueueUrl: unreachable, maxPhotoBytes: undefined } },
+      { concurrency: 2, attempts: 2, backoffMs: 10, handOffQueueUrl: cloud.queues.detect.url },
+    );
+    await cloud.drain();
+
+    // Assess: the corrupt photo's own fault is its line; the other one was finished by the Lambda path.
+    expect(result).toEqual({ photos: 2, handedOff: 1 });
+    const lines = (await readResultLines(cloud.s3, cloud.bucket)).filter((l) => l.runId === run);
+    expect(Object.fromEntries(lines.map((l) => [l.path, [l.status, l.code ?? l.copy?.outcome]]))).toEqual({
+      'archive2/with her.jpg': ['matched', 'copied'],
+      'archive2/corrupt.jpg': ['error', 'corrupt_image'],
+    });
+    expect(cloud.depths()).toMatchObject({ 'detect-dlq': 0, 'verify-dlq': 0 });
   });
 });

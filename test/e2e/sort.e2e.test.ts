@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { iou } from '../../core/detect/boxMath.js';
-import { type ResultLine, resultLineSchema, runSummarySchema } from '../../core/report/resultLine.js';
+import type { ResultLine } from '../../core/report/resultLine.js';
 import * as fx from '../helpers/imageFixtures.js';
+import { latestRunDir, readRunLines, readRunSummary } from '../helpers/reportRuns.js';
 import { runCli as mespotter } from '../helpers/runCli.js';
 
 const sha = async (p: string): Promise<string> =>
@@ -23,10 +24,8 @@ const listFiles = async (dir: string, root = dir): Promise<string[]> => {
   return out.sort();
 };
 
-const readResults = async (reportDir: string): Promise<Map<string, ResultLine>> => {
-  const lines = (await readFile(join(reportDir, 'results.jsonl'), 'utf8')).trim().split('\n');
-  return new Map(lines.map((l) => resultLineSchema.parse(JSON.parse(l))).map((r) => [r.path, r]));
-};
+const readResults = async (reportDir: string): Promise<Map<string, ResultLine>> =>
+  new Map((await readRunLines(await latestRunDir(reportDir))).map((r) => [r.path, r]));
 
 /** `mespotter sort` over the test folder into `out` with the test gallery and cache. */
 const sortInto = (out: string, ...extra: string[]): Promise<string> =>
@@ -186,13 +185,12 @@ describe('mespotter enroll + sort (end to end)', () => {
     expect(await readFile(join(out, 'conflict.jpg'), 'utf8')).toBe('my own file, do not touch');
 
     // Assess: summary, contact sheet, sources untouched
-    const summary = runSummarySchema.parse(
-      JSON.parse(await readFile(join(out, '.mespotter/summary.json'), 'utf8')),
-    );
+    const runDir = await latestRunDir(join(out, '.mespotter'));
+    const summary = await readRunSummary(runDir);
     expect(summary.total).toBe(Object.keys(EXPECTED).length);
     expect(summary.counts).toMatchObject({ matched: 5, no_match: 5, no_face: 1, error: 4, skipped: 1 });
     expect(summary.copies).toMatchObject({ copied: 4, conflict: 1 });
-    const html = await readFile(join(out, '.mespotter/report.html'), 'utf8');
+    const html = await readFile(join(runDir, 'report.html'), 'utf8');
     expect(html).toContain('album/sample1.jpg');
     expect(printed).toMatch(/matched 5 \(copied 4/);
     for (const [f, h] of sourceHashes) expect(await sha(join(input, f))).toBe(h);

@@ -24,6 +24,8 @@ describe('bin: mespotter', () => {
       '/tmp/mespotter-never',
     ]).catch((e: { code: number; stderr: string }) => e);
     expect((error as { code: number }).code).toBe(2);
-    expect((error as { stderr: string }).stderr).toMatch(/^mespotter: no gallery for "me"/);
+    expect((error as { stderr: string }).stderr).toMatch(
+      /^mespotter: input folder not found: \/nonexistent\/photos\n$/,
+    );
   });
 });

@@ -47,7 +47,7 @@ describe('Function: runSort', () => {
     };
 
     // Act
-    const { summary, reportDir } = await runSort(engine, {
+    const { summary, runDir } = await runSort(engine, {
       input,
       output: join(dir, 'out'),
       gallery,
@@ -59,7 +59,7 @@ describe('Function: runSort', () => {
     });
 
     // Assess
-    const lines = (await readFile(join(reportDir, 'results.jsonl'), 'utf8'))
+    const lines = (await readFile(join(runDir, 'results.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceEngine } from '../../core/FaceEngine.js';
 import { parseGallery, pickReferenceFace } from '../../core/match/gallery.js';
 import { dot } from '../../core/match/similarity.js';
-import { runSummarySchema } from '../../core/report/resultLine.js';
 import type { ImageAnalysis } from '../../core/types.js';
 import * as fx from '../helpers/imageFixtures.js';
+import { latestRunDir, readRunSummary } from '../helpers/reportRuns.js';
 import { runCli } from '../helpers/runCli.js';
 
 const cli = (...args: string[]): Promise<string> => runCli(...args, '--lanes', '1', '--no-cache');
@@ -173,9 +173,7 @@ describe('mespotter teacher', () => {
       '--dry-run',
       '--quiet',
     );
-    const summary = runSummarySchema.parse(
-      JSON.parse(await readFile(join(out, '.mespotter', 'summary.json'), 'utf8')),
-    );
+    const summary = await readRunSummary(await latestRunDir(join(out, '.mespotter')));
     // Photos whose best face is in [-1, 0.9] go to the teacher (the reference photo, at 1.0, does
     // not); at threshold 0.05 we match all of them and the teacher rejects the strangers.
     const best = bestScores();

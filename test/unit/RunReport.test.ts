@@ -65,6 +65,8 @@ describe('Class: RunReport', () => {
 
   beforeEach(async () => {
     dir = join(await mkdtemp(join(tmpdir(), 'mespotter-report-')), 'report');
+    // A run's folder is always new (ReportFolder.createRunDir).
+    await mkdir(dir);
   });
 
   afterEach(async () => {
@@ -109,21 +111,19 @@ describe('Class: RunReport', () => {
     expect(onDisk).toEqual(summary);
   });
 
-  it('truncates results.jsonl from an earlier run in the same directory', async () => {
+  it('never reuses a folder that already holds a run: it refuses rather than truncate results.jsonl', async () => {
     // Prepare
     const first = await RunReport.open(dir, meta);
     await first.add(matched('old-1.jpg', 0.9), thumb('old'));
-    await first.add(matched('old-2.jpg', 0.9));
     await first.close();
 
     // Act
-    const second = await RunReport.open(dir, meta);
-    await second.add(noMatch('new.jpg', 0.1));
-    await second.close();
+    const second = RunReport.open(dir, meta);
 
     // Assess
-    expect((await readLines(dir)).map((l) => l.path)).toEqual(['new.jpg']);
-    expect(await readdir(join(dir, 'thumbs'))).toEqual([]);
+    await expect(second).rejects.toThrow(/EEXIST/);
+    expect((await readLines(dir)).map((l) => l.path)).toEqual(['old-1.jpg']);
+    expect(await readdir(join(dir, 'thumbs'))).toEqual(['0.jpg']);
   });
 
   it('keeps matches and near misses for the sheet, capped to the highest scoring near misses', async () => {
@@ -263,6 +263,6 @@ describe('Class: RunReport', () => {
     const opening = RunReport.open(dir, meta);
 
     // Assess
-    await expect(opening).rejects.toThrow(/EISDIR/);
+    await expect(opening).rejects.toThrow(/EEXIST|EISDIR/);
   });
 });

@@ -1,0 +1,32 @@
+import type { RunSummary } from '../../core/report/resultLine.js';
+import { escapeHtml } from './escapeHtml.js';
+
+/** index.html of a report folder: one row per run, newest first, linking each run's own page. */
+export const renderRunIndex = (
+  runs: readonly { runId: string; summary: RunSummary }[],
+  runsDir: string,
+): string => {
+  const rows = runs
+    .map(({ runId, summary: s }) => {
+      const counts = Object.entries(s.counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${escapeHtml(k)} ${n}`)
+        .join(', ');
+      const href = `${runsDir}/${encodeURIComponent(runId)}/report.html`;
+      return (
+        `<tr><td><a href="${escapeHtml(href)}">${escapeHtml(s.startedAt)}</a></td>` +
+        `<td>${escapeHtml(s.person)}</td><td>${s.total}</td><td>${counts}</td>` +
+        `<td>${s.interrupted ? 'interrupted' : s.dryRun ? 'dry run' : ''}</td></tr>`
+      );
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mespotter runs</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}</style>
+</head><body><h1>mespotter runs</h1>
+<table><thead><tr><th>started</th><th>people</th><th>files</th><th>outcome</th><th></th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></body></html>
+`;
+};
