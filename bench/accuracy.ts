@@ -4,6 +4,11 @@
  * and a comparison of gallery scoring strategies.
  *
  *   node dist/bench/accuracy.js [--json out.json] [--datasets DIR] [--sets glint24,five_celebrity,bbt,orl]
+ *       [--no-second] [--framing]
+ *
+ * The "second embedder" section (bench/accuracy/secondEmbedder.ts) compares the first embedder,
+ * the face-api descriptor, their fusion and the test-time flip on the same faces, and fits the
+ * fusion; --framing adds the descriptor crop-framing study; --no-second skips the section.
  *
  * Prints a readable report; with --json also writes every number. Skips cleanly (exit 0) when the
  * datasets are absent.
@@ -20,10 +25,12 @@ import { calibrate } from './accuracy/calibration.js';
 import type { NaturalSetResult } from './accuracy/common.js';
 import { runFiveCelebrity } from './accuracy/fiveCelebrity.js';
 import { type GlintResult, runGlint24 } from './accuracy/glint24.js';
+import type { SetName as IdentitySetName } from './accuracy/identitySamples.js';
 import { exists } from './accuracy/images.js';
 import { pairsOf, photoPrecisionRecall, round, STRATEGIES, summarize } from './accuracy/metrics.js';
 import { runOrl } from './accuracy/orl.js';
 import { calibrationBlock, glintBlock, naturalSetBlock } from './accuracy/report.js';
+import { runSecondEmbedder, type SecondEmbedderResult } from './accuracy/secondEmbedder.js';
 
 const ALL_SETS = ['glint24', 'five_celebrity', 'bbt', 'orl'] as const;
 type SetName = (typeof ALL_SETS)[number];
@@ -32,14 +39,22 @@ interface Args {
   json?: string;
   datasets: string;
   sets: SetName[];
+  second: boolean;
+  framing: boolean;
 }
 
-const usage = 'usage: node dist/bench/accuracy.js [--json out.json] [--datasets DIR] [--sets a,b,...]';
+const usage =
+  'usage: node dist/bench/accuracy.js [--json out.json] [--datasets DIR] [--sets a,b,...] [--no-second] [--framing]';
 
 const parseArgs = (argv: string[]): Args => {
   // dist/bench/accuracy.js -> project root is two levels up.
   const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-  const args: Args = { datasets: resolve(projectRoot, '..', 'shared', 'datasets'), sets: [...ALL_SETS] };
+  const args: Args = {
+    datasets: resolve(projectRoot, '..', 'shared', 'datasets'),
+    sets: [...ALL_SETS],
+    second: true,
+    framing: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -56,7 +71,9 @@ const parseArgs = (argv: string[]): Args => {
       const bad = wanted.filter((s) => !(ALL_SETS as readonly string[]).includes(s));
       if (bad.length) throw new Error(`unknown set(s) ${bad.join(', ')}; known: ${ALL_SETS.join(', ')}`);
       args.sets = wanted as SetName[];
-    } else if (a === '--help' || a === '-h') {
+    } else if (a === '--no-second') args.second = false;
+    else if (a === '--framing') args.framing = true;
+    else if (a === '--help' || a === '-h') {
       console.log(usage);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}\n${usage}`);
@@ -112,6 +129,7 @@ const main = async (): Promise<void> => {
   };
 
   let glint: GlintResult | null = null;
+  let second: SecondEmbedderResult | null = null;
   const natural: NaturalSetResult[] = [];
   const progress = (msg: string): void => {
     process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
@@ -136,6 +154,14 @@ const main = async (): Promise<void> => {
     if (o) {
       progress('orl…');
       natural.push(await runOrl(analyzer, engine.modelSetId, o));
+    }
+    if (args.second) {
+      const found = new Map<IdentitySetName, string>();
+      for (const name of ALL_SETS) {
+        const dir = join(args.datasets, name);
+        if (args.sets.includes(name) && (await exists(dir))) found.set(name, dir);
+      }
+      second = await runSecondEmbedder(analyzer, found, { framing: args.framing, progress });
     }
   } finally {
     await engine.close();
@@ -184,6 +210,7 @@ const main = async (): Promise<void> => {
     };
   }
   if (calibration) out.push(calibrationBlock(calibration), '');
+  if (second) out.push(...second.lines, '');
   const totalMs = performance.now() - t0;
   out.push(
     `total ${(totalMs / 1000).toFixed(1)} s wall; engine ${(analyzer.engineMs / 1000).toFixed(1)} s over ${analyzer.calls} calls (summed over 2 lanes)`,
@@ -202,6 +229,7 @@ const main = async (): Promise<void> => {
       glint24: glint ? { ...glint, pairs: undefined, ms: round(glint.ms, 0) } : null,
       sets: naturalJson,
       calibration,
+      secondEmbedder: second ? { ...second, lines: undefined } : null,
     };
     await writeFile(args.json, `${JSON.stringify(report, null, 1)}\n`);
     console.log(`wrote ${args.json}`);

@@ -23,23 +23,28 @@
  *    Every child runs with bench/childUsage.ts preloaded, which reports its CPU time (all threads),
  *    and /proc/stat tells how busy the rest of the machine was meanwhile: photos/s is wall-clock
  *    and suffers when other work shares the cores; CPU ms per photo does much less.
- * 4. Prints a table, the goal checks (>= 15 photos/s on 2 MP one-face photos; >= 5x face-api)
+ * 4. Embed modes side by side (bench/speedModes.ts): the first --modes 2 MP photos through an
+ *    EnginePool per mode (fast, fused, with and without the test-time flip), --mode-rounds
+ *    interleaved rounds, median shown; and the identity stage alone per face. --modes 0 skips it.
+ * 5. Prints a table, the goal checks (>= 15 photos/s on 2 MP one-face photos; >= 5x face-api)
  *    as PASS/FAIL lines, and with --json FILE writes every number.
  *
  * Exit code: 0 whatever the goal checks say (it is a measurement), 1 when a step failed.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { resolveEngineConfig } from '../core/config.js';
 import type { ResultLine, RunSummary } from '../core/report/resultLine.js';
 import type { Box } from '../core/types.js';
 import type { ChildUsage } from './childUsage.js';
 import { type BenchSet, type GeneratedPhoto, generateBenchSet } from './fixtures/generateBenchPhotos.js';
 import type { PeerBatchResult } from './peer/runPeerBatch.js';
+import { type EmbedModeSpeed, runEmbedModes } from './speedModes.js';
 
 const GOAL_2MP_PHOTOS_PER_SECOND = 15;
 const GOAL_RATIO = 5;
@@ -249,12 +254,28 @@ const sortArgs = (ctx: Ctx, folder: string, out: string): string[] => [
   PERSON,
   '--gallery',
   ctx.gallery,
+  '--library',
+  path.join(ctx.work, 'library.db'),
   '--out',
   out,
   '--no-cache',
   '--quiet',
   ...(ctx.lanes ? ['--lanes', String(ctx.lanes)] : []),
 ];
+
+/** The run's report folder: `.mespotter/` itself, or its one `runs/<run id>/` (reports that keep every run). */
+const runReportDir = async (root: string): Promise<string> => {
+  try {
+    await readFile(path.join(root, 'summary.json'));
+    return root;
+  } catch {
+    const runs = (await readdir(path.join(root, 'runs'), { withFileTypes: true })).filter((d) =>
+      d.isDirectory(),
+    );
+    if (runs.length !== 1) throw new Error(`expected one run under ${root}/runs, found ${runs.length}`);
+    return path.join(root, 'runs', runs[0]!.name);
+  }
+};
 
 const usageFile = (ctx: Ctx): string => path.join(ctx.work, `usage-${ctx.runs++}.json`);
 
@@ -268,7 +289,7 @@ const runMespotter = async (
   const out = path.join(ctx.work, `out-${label.replace(/\W+/g, '')}-${ctx.runs}`);
   const r = await runNode(sortArgs(ctx, folder, out), usageFile(ctx));
   check(`mespotter sort (${label})`, r);
-  const reportDir = path.join(out, '.mespotter');
+  const reportDir = await runReportDir(path.join(out, '.mespotter'));
   const summary = JSON.parse(await readFile(path.join(reportDir, 'summary.json'), 'utf8')) as RunSummary;
   const lines = (await readFile(path.join(reportDir, 'results.jsonl'), 'utf8'))
     .split('\n')
@@ -389,8 +410,16 @@ async function main(): Promise<void> {
       'child-timeout': { type: 'string', default: '900' },
       repeat: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
+      modes: { type: 'string', default: '100' },
+      'mode-rounds': { type: 'string', default: '2' },
     },
   });
+  const modePhotos = Number(values.modes);
+  const modeRounds = Number(values['mode-rounds']);
+  if (!(Number.isInteger(modePhotos) && modePhotos >= 0))
+    throw new Error('--modes must be a non-negative integer');
+  if (!(Number.isInteger(modeRounds) && modeRounds > 0))
+    throw new Error('--mode-rounds must be a positive integer');
   const n2mp = Number(values.n2mp);
   const n12mp = Number(values.n12mp);
   const peerSample = Number(values['peer-sample']);
@@ -423,9 +452,22 @@ async function main(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'mespotter-speed-'));
   const ctx: Ctx = { work, gallery: path.join(work, 'gallery'), lanes, runs: 0 };
   const results: ResolutionResult[] = [];
+  let modes: EmbedModeSpeed[] = [];
   try {
     const enroll = await runNode(
-      [cliMain, 'enroll', '--person', PERSON, '--gallery', ctx.gallery, '--no-cache', ...set.references],
+      [
+        cliMain,
+        'enroll',
+        '--person',
+        PERSON,
+        '--gallery',
+        ctx.gallery,
+        // A library of the benchmark's own: never the user's.
+        '--library',
+        path.join(ctx.work, 'library.db'),
+        '--no-cache',
+        ...set.references,
+      ],
       usageFile(ctx),
     );
     check('mespotter enroll', enroll);
@@ -489,6 +531,11 @@ async function main(): Promise<void> {
           : {}),
       });
     }
+    if (modePhotos > 0 && set.manifest.photos2mp.length > 0) {
+      const files = set.manifest.photos2mp.slice(0, modePhotos).map((p) => path.join(set.root, p.file));
+      log(`embed modes: ${files.length} 2 MP photos, ${modeRounds} round(s) ...`);
+      modes = await runEmbedModes(files, { ...(lanes ? { lanes } : {}), rounds: modeRounds, log });
+    }
   } finally {
     if (values.keep) log(`kept work folder ${work}`);
     else await rm(work, { recursive: true, force: true });
@@ -505,6 +552,8 @@ async function main(): Promise<void> {
       `node ${env.node}, ${env.platform}; load average at start ${env.loadAverageAtStart.join(' ')}`,
   );
   out.push(`code: ${env.git}`);
+  const defaultEmbed = resolveEngineConfig().embed;
+  out.push(`sort runs the default embed mode: ${defaultEmbed.mode}, flip ${defaultEmbed.flip}`);
   out.push(
     `photos: ${set.root} (${set.cached ? 'cached' : 'generated'}; one face each, ` +
       `face 10-25% of the height, JPEG q${set.manifest.params.quality})`,
@@ -630,6 +679,39 @@ async function main(): Promise<void> {
   if (results.some((r) => r.peer?.errors)) {
     out.push(`face-api errors: ${results.map((r) => `${r.label} ${r.peer?.errors ?? 0}`).join(', ')}`);
   }
+  if (modes.length > 0) {
+    const fast = modes[0]!;
+    out.push('');
+    out.push(
+      `embed modes, side by side (in-process EnginePool, ${lanesUsed} lane(s), ${fast.photos} 2 MP photos, ` +
+        `${fast.faces} faces, median of ${fast.rounds.length} interleaved round(s); identity ms/face: the identity ` +
+        'stage alone at known points, one thread)',
+    );
+    out.push(
+      table([
+        [
+          'mode',
+          'embed',
+          'photos/s',
+          'vs fast',
+          'CPU ms/photo',
+          `ceiling on ${env.cores} cores`,
+          'identity ms/face',
+          'rounds (photos/s)',
+        ],
+        ...modes.map((m) => [
+          m.label,
+          `${m.embed.mode}/${m.embed.flip}`,
+          f(m.photosPerSecond, 2),
+          f(m.photosPerSecond / fast.photosPerSecond, 2),
+          f(m.cpuMsPerPhoto, 0),
+          f((1000 * env.cores) / m.cpuMsPerPhoto, 1),
+          f(m.identityMsPerFace, 1),
+          m.rounds.map((x) => f(x.photosPerSecond, 2)).join(', '),
+        ]),
+      ]),
+    );
+  }
   out.push('');
   const goals: { goal: string; pass: boolean | undefined; detail: string }[] = [];
   const r2 = results.find((r) => r.label === '2 MP');
@@ -664,7 +746,8 @@ async function main(): Promise<void> {
   if (values.json) {
     const json = {
       env,
-      params: { n2mp, n12mp, peerSample, lanes: lanesUsed, seed, repeat },
+      params: { n2mp, n12mp, peerSample, lanes: lanesUsed, seed, repeat, modePhotos, modeRounds },
+      embedModes: modes,
       photoSet: { root: set.root, cached: set.cached, seconds: set.seconds, key: set.manifest.key },
       baseline: ctx.baseline && { wallSeconds: ctx.baseline.seconds, usage: ctx.baseline.usage },
       results,

@@ -1,20 +1,20 @@
-import { type Affine, invertAffine } from './align/affine.js';
+import type { Affine } from './align/affine.js';
 import { ARCFACE_SIZE, ARCFACE_TEMPLATE } from './align/arcfaceTemplate.js';
 import { LANDMARK_SIZE, landmarkCrop, rollDegrees, toFivePoints } from './align/landmarks.js';
 import { ROLL_SEARCH_ROTATIONS, rollCandidates } from './align/rollSearch.js';
 import { warpToTensor } from './align/sample.js';
-import { umeyama } from './align/umeyama.js';
-import { type EngineConfig, type EngineConfigInput, resolveEngineConfig } from './config.js';
+import { EmbedMode, type EngineConfig, type EngineConfigInput, resolveEngineConfig } from './config.js';
 import { scaleBox } from './detect/boxMath.js';
 import { decodeDetections } from './detect/decodeDetections.js';
 import { fillDetectorInput } from './detect/detectorInput.js';
 import { nms } from './detect/nms.js';
 import { geometryScore } from './detect/qualityGate.js';
 import { paddedPass, planPasses } from './detect/tilePlan.js';
-import { ImageError, ImageErrorCode } from './errors.js';
+import { createFaceEmbedder, type FaceEmbedder } from './embed/FaceEmbedder.js';
+import { type FaceIdentity, IdentityStage } from './embed/IdentityStage.js';
+import { ImageError, ImageErrorCode, ModelError } from './errors.js';
 import { type DecodedImage, decodeImage, resizeRgb } from './image/decode.js';
 import { padReplicate } from './image/padReplicate.js';
-import { l2Normalize } from './match/similarity.js';
 import { defaultModelsDir } from './models/defaultModelsDir.js';
 import { type LoadedModels, loadModels, type ModelEntry, type ModelManifest } from './models/manifest.js';
 import { createSession, type ModelSession } from './runtime/session.js';
@@ -48,28 +48,50 @@ export class FaceEngine {
   readonly manifest: ModelManifest;
   readonly #detector: ModelSession;
   readonly #landmarks: ModelSession;
-  readonly #embedder: ModelSession;
+  readonly #identity: IdentityStage;
 
   private constructor(
     config: EngineConfig,
     manifest: ModelManifest,
-    sessions: [ModelSession, ModelSession, ModelSession],
+    detector: ModelSession,
+    landmarks: ModelSession,
+    identity: IdentityStage,
   ) {
     this.config = config;
     this.manifest = manifest;
-    [this.#detector, this.#landmarks, this.#embedder] = sessions;
+    this.#detector = detector;
+    this.#landmarks = landmarks;
+    this.#identity = identity;
   }
 
   static async create(options: FaceEngineOptions = {}): Promise<FaceEngine> {
     const config = resolveEngineConfig(options.config);
     const models: LoadedModels = await loadModels(options.modelsDir ?? defaultModelsDir());
+    const fused = config.embed.mode === EmbedMode.Fused;
+    const descriptorEntry = models.manifest.models.descriptor;
+    if (fused && (!descriptorEntry || !models.bytes.descriptor)) {
+      throw new ModelError(
+        'Embed mode "fused" needs the descriptor model, which this model set does not list; ' +
+          'rebuild the models with "npm run build" or set embed.mode to "fast".',
+      );
+    }
     const sessionOptions = { intraOpThreads: config.runtime.intraOpThreads, device: config.runtime.device };
-    const sessions = await Promise.all([
+    const [detector, landmarks, embedder, descriptor] = await Promise.all([
       createSession(models.bytes.detector, 'detector', sessionOptions),
       createSession(models.bytes.landmarks, 'landmarks', sessionOptions),
       createSession(models.bytes.embedder, 'embedder', sessionOptions),
+      fused && models.bytes.descriptor
+        ? createSession(models.bytes.descriptor, 'descriptor', sessionOptions)
+        : undefined,
     ]);
-    return new FaceEngine(config, models.manifest, sessions);
+    const batch = config.runtime.embedBatch;
+    const primary = createFaceEmbedder(embedder, models.manifest.models.embedder, 'embedder', batch);
+    const second: FaceEmbedder | undefined =
+      descriptor && descriptorEntry
+        ? createFaceEmbedder(descriptor, descriptorEntry, 'descriptor', batch)
+        : undefined;
+    const identity = new IdentityStage(primary, second, config.embed);
+    return new FaceEngine(config, models.manifest, detector, landmarks, identity);
   }
 
   get modelSetId(): string {
@@ -100,19 +122,23 @@ export class FaceEngine {
           c.geometry >= this.config.align.minGeometry && c.det.box.y2 - c.det.box.y1 >= MIN_FACE_ANALYSIS_PX,
       ),
     );
-    const chosen = await this.#embedBest(
+    const kept = alternatives.filter((alts) => alts.length > 0);
+    const picked = await this.#identity.embedBest(
       image,
-      alternatives.filter((alts) => alts.length > 0),
+      kept.map((alts) => alts.map((c) => c.points)),
     );
     const toOriginal = 1 / scale;
-    const faces: Face[] = chosen.map(({ candidate: c, embedding }) => ({
-      box: scaleBox(c.det.box, toOriginal),
-      score: c.det.score,
-      points: c.points.map((p) => ({ x: p.x * toOriginal, y: p.y * toOriginal })) as unknown as FivePoints,
-      roll: c.roll,
-      quality: c.det.score * c.geometry,
-      embedding,
-    }));
+    const faces: Face[] = picked.map(({ pick, identity }, i) => {
+      const c = kept[i]![pick]!;
+      return {
+        box: scaleBox(c.det.box, toOriginal),
+        score: c.det.score,
+        points: c.points.map((p) => ({ x: p.x * toOriginal, y: p.y * toOriginal })) as unknown as FivePoints,
+        roll: c.roll,
+        quality: c.det.score * c.geometry,
+        ...identity,
+      };
+    });
     return {
       width: decoded.originalWidth,
       height: decoded.originalHeight,
@@ -121,21 +147,48 @@ export class FaceEngine {
     };
   }
 
+  /**
+   * Identity vectors of faces whose five points (original-image pixels, as in `Face.points`) are
+   * already known, in a photo decoded by `decodeImage`: e.g. to add descriptors to faces analysed in
+   * fast mode without detecting them again. No roll arbitration: the points are taken as they are.
+   */
+  async embedAt(decoded: DecodedImage, points: readonly FivePoints[]): Promise<FaceIdentity[]> {
+    const s = decoded.scale;
+    return this.#identity.embedPoints(
+      decoded.image,
+      points.map((p) => p.map((q) => ({ x: q.x * s, y: q.y * s })) as unknown as FivePoints),
+    );
+  }
+
   /** Embeds a face photo that is already aligned to the ArcFace 112x112 template (e.g. glint sets). */
   async embedAligned(bytes: Uint8Array): Promise<Float32Array> {
+    return (await this.#aligned(bytes, false)).embedding;
+  }
+
+  /**
+   * Both identity vectors of a face photo already aligned to the ArcFace 112x112 template: the five
+   * points are where that template puts them, so the descriptor gets its own crop from them (parts
+   * of its wider framing that fall outside the photo repeat the edge pixels).
+   */
+  async describeAligned(bytes: Uint8Array): Promise<FaceIdentity> {
+    return this.#aligned(bytes, true);
+  }
+
+  async #aligned(bytes: Uint8Array, withDescriptor: boolean): Promise<FaceIdentity> {
     const decoded = await decodeImage(bytes, {
       maxSide: ARCFACE_SIZE,
       maxPixels: this.config.decode.maxPixels,
     });
     const { image } = decoded;
-    const k = image.width / ARCFACE_SIZE;
-    const identity: Affine = { a: k, b: 0, c: 0, d: 0, e: image.height / ARCFACE_SIZE, f: 0 };
-    const [result] = await this.#embedWarps(image, [identity]);
-    return result!.embedding;
+    const kx = image.width / ARCFACE_SIZE;
+    const ky = image.height / ARCFACE_SIZE;
+    const points = ARCFACE_TEMPLATE.map((p) => ({ x: p.x * kx, y: p.y * ky })) as unknown as FivePoints;
+    const [result] = await this.#identity.embedPoints(image, [points], withDescriptor);
+    return result!;
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#detector.release(), this.#landmarks.release(), this.#embedder.release()]);
+    await Promise.all([this.#detector.release(), this.#landmarks.release(), this.#identity.release()]);
   }
 
   async #detect(image: RgbImage, analysisScale: number): Promise<Detection[]> {
@@ -249,54 +302,6 @@ export class FaceEngine {
     const result = out[entry.outputNames[0]!]!;
     const stride = result.dims[1]!;
     return crops.map((crop, i) => toFivePoints(result.data, i * stride, crop));
-  }
-
-  /** Embeds every candidate and keeps, per face, the one with the strongest (largest-norm) embedding. */
-  async #embedBest(
-    image: RgbImage,
-    alternatives: Candidate[][],
-  ): Promise<{ candidate: Candidate; embedding: Float32Array }[]> {
-    const flat = alternatives.flat();
-    // Template → image map for sampling: invert the image → template similarity.
-    const embedded = await this.#embedWarps(
-      image,
-      flat.map((c) => invertAffine(umeyama(c.points, ARCFACE_TEMPLATE))),
-    );
-    const out: { candidate: Candidate; embedding: Float32Array }[] = [];
-    let k = 0;
-    for (const alts of alternatives) {
-      let best = k;
-      for (let j = k + 1; j < k + alts.length; j++) if (embedded[j]!.norm > embedded[best]!.norm) best = j;
-      out.push({ candidate: flat[best]!, embedding: embedded[best]!.embedding });
-      k += alts.length;
-    }
-    return out;
-  }
-
-  async #embedWarps(image: RgbImage, warps: Affine[]): Promise<{ embedding: Float32Array; norm: number }[]> {
-    const entry = this.manifest.models.embedder;
-    const plane = 3 * ARCFACE_SIZE * ARCFACE_SIZE;
-    const result: { embedding: Float32Array; norm: number }[] = [];
-    const batchSize = this.config.runtime.embedBatch;
-    for (let start = 0; start < warps.length; start += batchSize) {
-      const batch = warps.slice(start, start + batchSize);
-      const input = new Float32Array(batch.length * plane);
-      batch.forEach((w, i) => {
-        warpToTensor(image, w, target(entry, ARCFACE_SIZE), input, i * plane);
-      });
-      const out = await this.#embedder.run({
-        [entry.inputName]: { data: input, dims: [batch.length, 3, ARCFACE_SIZE, ARCFACE_SIZE] },
-      });
-      const emb = out[entry.outputNames[0]!]!;
-      const dim = emb.dims[1]!;
-      for (let i = 0; i < batch.length; i++) {
-        // Copy out of the session's buffer before normalising.
-        const embedding = emb.data.slice(i * dim, (i + 1) * dim);
-        const norm = l2Normalize(embedding);
-        result.push({ embedding, norm });
-      }
-    }
-    return result;
   }
 }
 

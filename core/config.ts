@@ -2,6 +2,24 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
+/** Which identity models run on every face. */
+export const EmbedMode = {
+  /** Both: the 512-d embedding and the 128-d face-api descriptor, fused when scoring. */
+  Fused: 'fused',
+  /** The 512-d embedding only (no descriptor): cheaper, less accurate with many people. */
+  Fast: 'fast',
+} as const;
+export type EmbedMode = (typeof EmbedMode)[keyof typeof EmbedMode];
+
+/** Test-time flip: which models also see the mirrored crop (the two outputs are averaged). */
+export const FlipMode = {
+  None: 'none',
+  Embedding: 'embedding',
+  Descriptor: 'descriptor',
+  Both: 'both',
+} as const;
+export type FlipMode = (typeof FlipMode)[keyof typeof FlipMode];
+
 /**
  * Every tunable of the engine, with its default and why. Parse partial user input with
  * `resolveEngineConfig`; the result is complete and frozen.
@@ -57,6 +75,35 @@ export const engineConfigSchema = z.object({
       rollAgreement: z.number().min(1).max(90).default(20),
       /** Faces whose landmark geometry scores below this are dropped as false detections. */
       minGeometry: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+  embed: z
+    .object({
+      /**
+       * Measured (BENCHMARKS.md "Second embedder"): fused lifts glint24 TAR at FAR 1e-4 74.1 → 76.2 %
+       * and many-people correct identifications at 1 % strangers named 88.8 → 90.7 % (1 reference)
+       * for 2-9 % more CPU per 2 MP photo (the descriptor is small beside the 512-d embedder).
+       */
+      mode: z.enum([EmbedMode.Fused, EmbedMode.Fast]).default(EmbedMode.Fused),
+      /**
+       * Also embed the mirrored crop and average. Measured: +1 point of glint24 TAR at 1e-4 for the
+       * fused score, little on identification, more strangers named at 0.40; flipping the 512-d
+       * embedder costs +45-55 % CPU, the descriptor +2-4 %. Off by default.
+       */
+      flip: z
+        .enum([FlipMode.None, FlipMode.Embedding, FlipMode.Descriptor, FlipMode.Both])
+        .default(FlipMode.None),
+      /**
+       * Descriptor crop: upright similarity-aligned onto face-api's framing, or face-api's own
+       * axis-aligned square. Measured (bench:accuracy --framing): aligned beat box on the
+       * many-people protocol (k=1 correct at 1 % strangers 78.5 vs 76.5 %), equal on glint24.
+       */
+      descriptorFraming: z.enum(['aligned', 'box']).default('aligned'),
+      /**
+       * Descriptor crop size relative to face-api's framing (> 1 shows more context). Measured:
+       * 1.0 best; 0.9, 1.1 and 1.25 lost 2, 9 and 33 points of glint24 TAR at FAR 1e-4.
+       */
+      descriptorZoom: z.number().min(0.5).max(2).default(1),
     })
     .prefault({}),
   runtime: z

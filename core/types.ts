@@ -40,6 +40,11 @@ export interface Face {
   quality: number;
   /** L2-normalised 512-d embedding. */
   embedding: Float32Array;
+  /**
+   * L2-normalised 128-d descriptor from the second, independent embedder (face-api's ResNet);
+   * absent in the "fast" embed mode and in analyses made before it existed.
+   */
+  descriptor?: Float32Array;
 }
 
 /** Everything the engine learns from one photo; cached by content hash. */

@@ -6,7 +6,7 @@ import type { EngineConfig } from '../config.js';
  * changes what `analyze` returns: a constant such as EDGE_MARGIN, the roll rotations, the quality
  * gate, a new embedder. Analyses stored under an older version are then never served again.
  */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 /**
  * Namespace of the faces index: analyses are reusable only for the same models, the same
@@ -23,6 +23,8 @@ export const analysisNamespace = (
     decode: config.decode,
     detect: config.detect,
     align: config.align,
+    // Which identity models ran (fused adds descriptors) and the test-time flip change the faces.
+    embed: config.embed,
   });
   return createHash('sha256').update(modelSetId).update(relevant).digest('hex').slice(0, 16);
 };

@@ -16,3 +16,16 @@ export const dot = (a: Float32Array, b: Float32Array): number => {
 
 /** Cosine similarity of two L2-normalised embeddings. */
 export const cosine = dot;
+
+/** L2-normalised mean of vectors of one length: a set of references' template direction. */
+export const meanDirection = (vectors: readonly Float32Array[]): Float32Array => {
+  const first = vectors[0];
+  if (!first) throw new RangeError('meanDirection needs at least one vector');
+  const m = new Float32Array(first.length);
+  for (const v of vectors) {
+    if (v.length !== m.length) throw new RangeError(`vector lengths differ: ${v.length} vs ${m.length}`);
+    for (let i = 0; i < m.length; i++) m[i]! += v[i]!;
+  }
+  l2Normalize(m);
+  return m;
+};

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ModelError } from '../errors.js';
 
-/** The three roles a model plays in the pipeline. */
+/** The roles a model plays in the pipeline. */
 export const ModelRole = {
   Detector: 'detector',
   Landmarks: 'landmarks',
   Embedder: 'embedder',
+  /** The second, independent identity model (face-api's 128-d descriptor); optional in a manifest. */
+  Descriptor: 'descriptor',
 } as const;
 export type ModelRole = (typeof ModelRole)[keyof typeof ModelRole];
 
@@ -25,6 +27,8 @@ const modelEntrySchema = z.object({
     mean: z.number(),
     std: z.number(),
   }),
+  /** Where this model came from when it is not the manifest's main source package. */
+  source: z.object({ package: z.string(), version: z.string(), license: z.string() }).optional(),
 });
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 
@@ -37,6 +41,7 @@ export const modelManifestSchema = z.object({
     detector: modelEntrySchema,
     landmarks: modelEntrySchema,
     embedder: modelEntrySchema,
+    descriptor: modelEntrySchema.optional(),
   }),
 });
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
@@ -50,7 +55,8 @@ export const computeModelSetId = (packageName: string, version: string, hashes: 
 /** A manifest plus the verified bytes of each model. */
 export interface LoadedModels {
   manifest: ModelManifest;
-  bytes: Record<ModelRole, Uint8Array>;
+  /** Every required role's bytes; the optional descriptor's when the manifest lists it. */
+  bytes: Record<Exclude<ModelRole, typeof ModelRole.Descriptor>, Uint8Array> & { descriptor?: Uint8Array };
 }
 
 /**
@@ -88,9 +94,10 @@ export const readManifest = async (dir: string): Promise<ModelManifest> => {
 
 export const loadModels = async (dir: string): Promise<LoadedModels> => {
   const manifest = await readManifest(dir);
-  const bytes = {} as Record<ModelRole, Uint8Array>;
+  const bytes = {} as LoadedModels['bytes'];
   for (const role of Object.values(ModelRole)) {
     const entry = manifest.models[role];
+    if (!entry) continue; // only optional roles may be absent: the schema requires the others
     const path = join(dir, entry.file);
     let data: Uint8Array;
     try {

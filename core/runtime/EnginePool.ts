@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EngineConfig } from '../config.js';
+import type { FaceIdentity } from '../embed/IdentityStage.js';
 import { ImageError, type ImageErrorCode, MespotterError, ModelError } from '../errors.js';
 import type { FaceEngineOptions } from '../FaceEngine.js';
 import type { ImageAnalysis } from '../types.js';
@@ -80,6 +81,10 @@ export class EnginePool implements PhotoAnalyzer {
 
   embedAligned(bytes: Uint8Array): Promise<Float32Array> {
     return this.#call('embedAligned', bytes) as Promise<Float32Array>;
+  }
+
+  describeAligned(bytes: Uint8Array): Promise<FaceIdentity> {
+    return this.#call('describeAligned', bytes) as Promise<FaceIdentity>;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import { FaceEngine, type FaceEngineOptions } from '../FaceEngine.js';
 
 export interface WorkerRequest {
   id: number;
-  op: 'analyze' | 'embedAligned';
+  op: 'analyze' | 'embedAligned' | 'describeAligned';
   bytes: Uint8Array;
 }
 
@@ -20,7 +20,11 @@ if (port) {
   port.on('message', async (req: WorkerRequest) => {
     try {
       const value =
-        req.op === 'analyze' ? await engine.analyze(req.bytes) : await engine.embedAligned(req.bytes);
+        req.op === 'analyze'
+          ? await engine.analyze(req.bytes)
+          : req.op === 'describeAligned'
+            ? await engine.describeAligned(req.bytes)
+            : await engine.embedAligned(req.bytes);
       port.postMessage({ id: req.id, ok: true, value } satisfies WorkerResponse);
     } catch (error) {
       const e = error as Error;

@@ -1,5 +1,16 @@
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
+
+let runtime: Promise<typeof Ort> | undefined;
+
+/**
+ * onnxruntime (a large native library) is loaded with the first model, not at import, so commands
+ * that run no model (`--help`, `people`, `library`) start at once.
+ */
+const loadRuntime = (): Promise<typeof Ort> => {
+  runtime ??= import('onnxruntime-node');
+  return runtime;
+};
 
 /** A float tensor in plain data, so nothing outside this file depends on onnxruntime types. */
 export interface FloatTensor {
@@ -27,7 +38,8 @@ export const createSession = async (
   name: string,
   options: SessionOptions,
 ): Promise<ModelSession> => {
-  let session: ort.InferenceSession;
+  const ort = await loadRuntime();
+  let session: Ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(model, {
       executionProviders: options.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
@@ -46,7 +58,7 @@ export const createSession = async (
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     run: async (inputs) => {
-      const feeds: Record<string, ort.Tensor> = {};
+      const feeds: Record<string, Ort.Tensor> = {};
       for (const [key, t] of Object.entries(inputs)) feeds[key] = new ort.Tensor('float32', t.data, t.dims);
       const out = await session.run(feeds);
       const result: Record<string, FloatTensor> = {};

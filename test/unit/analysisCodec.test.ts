@@ -64,6 +64,37 @@ describe('Function: encodeAnalysis / decodeAnalysis', () => {
     expect(Object.is(decoded!.faces[1]!.embedding[0], -0)).toBe(true);
   });
 
+  it('round-trips 128-d descriptors bit-exact and keeps a face without one without one', () => {
+    // Prepare: the first face has a descriptor (fused mode), the second none (fast mode).
+    const original = sample();
+    const descriptor = randomUnitVector(seededRng(5), 128);
+    original.faces[0]!.descriptor = descriptor;
+
+    // Act
+    const decoded = decodeAnalysis(encodeAnalysis(original));
+
+    // Assess
+    expect(decoded!.faces[0]!.descriptor).toBeInstanceOf(Float32Array);
+    expect(bytesOf(decoded!.faces[0]!.descriptor!).equals(bytesOf(descriptor))).toBe(true);
+    expect(decoded!.faces[1]).not.toHaveProperty('descriptor');
+  });
+
+  it('returns undefined for a descriptor that is not exactly 128 float32 values', () => {
+    // Prepare
+    const original = sample();
+    original.faces[0]!.descriptor = randomUnitVector(seededRng(5), 128);
+    const good = JSON.parse(encodeAnalysis(original)) as { faces: { descriptor?: string }[] };
+    const short = structuredClone(good);
+    short.faces[0]!.descriptor = Buffer.from(new Float32Array(127).buffer).toString('base64');
+    const notText = structuredClone(good) as unknown as { faces: { descriptor?: unknown }[] };
+    notText.faces[0]!.descriptor = [1, 2, 3];
+
+    // Act / Assess
+    expect(decodeAnalysis(JSON.stringify(good))).toBeDefined();
+    expect(decodeAnalysis(JSON.stringify(short))).toBeUndefined();
+    expect(decodeAnalysis(JSON.stringify(notText))).toBeUndefined();
+  });
+
   it('round-trips an analysis without faces', () => {
     // Prepare
     const empty: ImageAnalysis = { width: 92, height: 112, faces: [], rejected: 0 };

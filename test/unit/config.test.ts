@@ -18,6 +18,7 @@ const defaults = {
     maxFaces: 64,
   },
   align: { rollAgreement: 20, minGeometry: 0.5 },
+  embed: { mode: 'fused', flip: 'none', descriptorFraming: 'aligned', descriptorZoom: 1 },
   runtime: { lanes: Math.max(1, availableParallelism()), intraOpThreads: 1, device: 'cpu', embedBatch: 16 },
 };
 
@@ -35,7 +36,7 @@ describe('Function: resolveEngineConfig', () => {
 
   it('fills every default from an empty object and from empty sections', () => {
     // Prepare
-    const inputs: EngineConfigInput[] = [{}, { decode: {}, detect: {}, align: {}, runtime: {} }];
+    const inputs: EngineConfigInput[] = [{}, { decode: {}, detect: {}, align: {}, embed: {}, runtime: {} }];
 
     for (const input of inputs) {
       // Act
@@ -87,6 +88,9 @@ describe('Function: resolveEngineConfig', () => {
       [{ align: { rollAgreement: 0 } }, 'rollAgreement'],
       [{ runtime: { device: 'tpu' } }, 'device'],
       [{ runtime: { lanes: '4' } }, 'lanes'],
+      [{ embed: { mode: 'slow' } }, 'mode'],
+      [{ embed: { flip: 'yes' } }, 'flip'],
+      [{ embed: { descriptorZoom: 3 } }, 'descriptorZoom'],
     ];
 
     for (const [input, key] of invalid) {

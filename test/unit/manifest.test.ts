@@ -164,3 +164,71 @@ describe('Function: loadModels', () => {
     await expect(result).rejects.toBeInstanceOf(ModelError);
   });
 });
+
+describe('Function: loadModels (the optional descriptor model)', () => {
+  let dir: string;
+  const descriptorBytes = Buffer.from('fake descriptor weights');
+  const withDescriptor = (sha256 = hex(descriptorBytes)) => {
+    const m = manifest();
+    return {
+      ...m,
+      models: {
+        ...m.models,
+        descriptor: {
+          ...entry('desc.onnx', sha256, ['N', 3, 150, 150]),
+          preprocess: { colour: 'rgb', mean: 0, std: 1 },
+          source: { package: '@vladmandic/face-api', version: '1.7.15', license: 'MIT' },
+        },
+      },
+    };
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mespotter-models-'));
+    for (const f of Object.values(files)) await writeFile(join(dir, f.file), f.bytes);
+    await writeFile(join(dir, 'desc.onnx'), descriptorBytes);
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads and verifies the descriptor when the manifest lists it', async () => {
+    // Prepare
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(withDescriptor()));
+
+    // Act
+    const loaded = await loadModels(dir);
+
+    // Assess
+    expect(Buffer.from(loaded.bytes.descriptor!).equals(descriptorBytes)).toBe(true);
+    expect(loaded.manifest.models.descriptor?.source?.package).toBe('@vladmandic/face-api');
+  });
+
+  it('loads a three-model manifest without one', async () => {
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest()));
+    const loaded = await loadModels(dir);
+    expect(loaded.bytes.descriptor).toBeUndefined();
+    expect(loaded.manifest.models.descriptor).toBeUndefined();
+  });
+
+  it('fails with a ModelError naming the descriptor on a checksum mismatch', async () => {
+    // Prepare
+    const wrong = hex('other descriptor');
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(withDescriptor(wrong)));
+
+    // Act
+    const result = loadModels(dir);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(ModelError);
+    await expect(result).rejects.toThrow(`Checksum mismatch for ${join(dir, 'desc.onnx')} (descriptor)`);
+  });
+
+  it('gives a four-model set another id than the same three models alone', () => {
+    const three = [hex(files.detector.bytes), hex(files.landmarks.bytes), hex(files.embedder.bytes)];
+    expect(computeModelSetId('pkg', '1', [...three, hex(descriptorBytes)])).not.toBe(
+      computeModelSetId('pkg', '1', three),
+    );
+  });
+});
