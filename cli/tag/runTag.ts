@@ -1,0 +1,53 @@
+import pLimit from 'p-limit';
+import { photoInputs } from '../photos/photoInputs.js';
+import { type TagRunSummary, TagSummary } from './TagSummary.js';
+import { type TagContext, type TaggedPhoto, TagStatus, tagPhoto } from './tagPhoto.js';
+
+export interface RunTagOptions {
+  /** Photos analysed and written concurrently (the engine's lanes; exiftool queues its own work). */
+  lanes: number;
+  /** Aborted (Ctrl-C): take no new photo; those in flight finish, their writes included. */
+  signal?: AbortSignal;
+  /** Each photo's outcome, in input order. */
+  onPhoto: (photo: TaggedPhoto) => void;
+}
+
+/**
+ * `tag` over the inputs (files, folders walked): every photo analysed, decided and written as it
+ * comes, a bounded number in flight, each reported in input order. One bad photo never stops it.
+ */
+export const runTag = async (
+  ctx: TagContext,
+  inputs: readonly string[],
+  o: RunTagOptions,
+): Promise<TagRunSummary> => {
+  const summary = new TagSummary();
+  const limit = pLimit(Math.max(1, o.lanes * 2));
+  const pending = new Set<Promise<void>>();
+  let printing = Promise.resolve();
+  const finish = (photo: TaggedPhoto): void => {
+    summary.add(photo);
+    o.onPhoto(photo);
+  };
+  for await (const item of photoInputs(inputs)) {
+    if (o.signal?.aborted) break;
+    const work: Promise<TaggedPhoto> =
+      'file' in item
+        ? limit(() => tagPhoto(ctx, item.file, item.shown))
+        : Promise.resolve({
+            path: item.shown,
+            status: TagStatus.Failed,
+            faces: [],
+            warnings: [],
+            code: item.code,
+            reason: item.reason,
+          });
+    printing = printing.then(async () => finish(await work));
+    const tracked = printing.finally(() => pending.delete(tracked));
+    pending.add(tracked);
+    // Bounded: a folder of a million photos must not become a million pending promises.
+    if (pending.size >= o.lanes * 4) await Promise.race(pending);
+  }
+  await printing;
+  return summary.summary(Boolean(o.signal?.aborted));
+};
