@@ -4,16 +4,23 @@ import { analysisNamespace } from '../core/analysis/analysisKey.js';
 import { resolveEngineConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { FaceEngine, type FaceEngineOptions } from '../core/FaceEngine.js';
+import { analyzeIntoLibrary } from '../core/library/analyzeIntoLibrary.js';
+import { resolveLibraryPath } from '../core/library/defaultLibraryPath.js';
+import { Library } from '../core/library/Library.js';
+import { defaultModelsDir } from '../core/models/defaultModelsDir.js';
+import { readManifest, sha256Hex } from '../core/models/manifest.js';
 import { EnginePool } from '../core/runtime/EnginePool.js';
 import type { PhotoAnalyzer } from '../core/runtime/PhotoAnalyzer.js';
+import type { ImageAnalysis } from '../core/types.js';
 import { strictNumber } from '../core/util/strictNumber.js';
-import { defaultCacheDir, FacesCache } from './cache/FacesCache.js';
 
 export interface EngineCliOptions {
   models?: string;
   lanes?: number;
   minFace?: number;
-  cache?: string | false;
+  library?: string;
+  /** false with --no-cache: re-analyse every photo. */
+  cache?: boolean;
 }
 
 export const parsePositiveInt = (v: string): number => {
@@ -55,8 +62,11 @@ export const addEngineOptions = (cmd: Command): Command =>
       'smallest face height to find, in original pixels (default 48)',
       parsePositiveInt,
     )
-    .option('--cache <dir>', `faces index folder (default ${defaultCacheDir()})`)
-    .option('--no-cache', 'do not read or write the faces index');
+    .option(
+      '--library <path>',
+      'people library (default $MESPOTTER_LIBRARY, else ~/.local/share/mespotter/library.db)',
+    )
+    .option('--no-cache', 'analyse every photo again instead of reusing the analyses in the library');
 
 const engineOptions = (o: EngineCliOptions): FaceEngineOptions => ({
   ...(o.models ? { modelsDir: o.models } : {}),
@@ -76,7 +86,38 @@ export const createEngine = async (o: EngineCliOptions, manyPhotos = false): Pro
   return manyPhotos && lanes > 1 ? EnginePool.create(lanes, options) : FaceEngine.create(options);
 };
 
-export const createCache = (engine: PhotoAnalyzer, o: EngineCliOptions): FacesCache | undefined =>
-  o.cache === false
-    ? undefined
-    : new FacesCache(o.cache ?? defaultCacheDir(), analysisNamespace(engine.modelSetId, engine.config));
+/** What identifies an engine's analyses, without loading its models. */
+export type EngineIdentity = Pick<PhotoAnalyzer, 'modelSetId' | 'config'>;
+
+/** Where analyses of this engine live in the library: its model set, settings and code version. */
+export const engineNamespace = (engine: EngineIdentity): string =>
+  analysisNamespace(engine.modelSetId, engine.config);
+
+/**
+ * The identity of the engine a command would run (model set from the manifest, settings from the
+ * flags) for commands that read the library but never analyse a photo: no model is loaded.
+ */
+export const engineIdentity = async (o: EngineCliOptions): Promise<EngineIdentity> => {
+  const options = engineOptions(o);
+  const manifest = await readManifest(options.modelsDir ?? defaultModelsDir());
+  return { modelSetId: manifest.modelSetId, config: resolveEngineConfig(options.config) };
+};
+
+/** The library a command works on (--library, $MESPOTTER_LIBRARY, the XDG default). */
+export const openLibrary = (o: { library?: string }, readonly = false): Library =>
+  Library.open(resolveLibraryPath(o.library), { readonly });
+
+/**
+ * Commands that only measure (compare, calibrate, teacher) keep the analyses they make out of the
+ * user's library unless one is named explicitly: benchmark photos are not the user's collection.
+ */
+export const explicitLibrary = (o: { library?: string }): Library | undefined =>
+  o.library || process.env['MESPOTTER_LIBRARY'] ? openLibrary(o) : undefined;
+
+/** Analyses photo bytes through the library when there is one, else with the engine alone. */
+export const analysisSource =
+  (engine: PhotoAnalyzer, library: Library | undefined, reuse = true) =>
+  async (bytes: Uint8Array): Promise<{ sha256: string; analysis: ImageAnalysis; cached: boolean }> => {
+    if (library) return analyzeIntoLibrary(engine, library, engineNamespace(engine), bytes, { reuse });
+    return { sha256: sha256Hex(bytes), analysis: await engine.analyze(bytes), cached: false };
+  };

@@ -93,3 +93,11 @@ export class XmpError extends MespotterError {
     this.name = 'XmpError';
   }
 }
+
+/** The people library cannot be opened, read or changed as asked. */
+export class LibraryError extends MespotterError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('library_error', message, options);
+    this.name = 'LibraryError';
+  }
+}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type DetectDeps, detectPhoto } from '../functions/detect/detectPhoto.js';
 import { CloudError, CloudErrorCode } from '../functions/shared/errors.js';
 import type { PhotoMessage } from '../functions/shared/messages.js';
+import { flushOutputs, type RecordOutputs } from '../functions/shared/RecordOutputs.js';
 import { getObjectText } from '../functions/shared/s3Objects.js';
 import { sendBatch } from '../functions/shared/sendBatch.js';
 
@@ -15,6 +16,9 @@ export const gpuBatchJobSchema = z.object({
   keysKey: z.string().min(1),
 });
 export type GpuBatchJob = z.infer<typeof gpuBatchJobSchema>;
+
+/** Photos whose verify messages and error lines are sent and written together. */
+export const GPU_FLUSH_EVERY = 50;
 
 export interface GpuBatchOptions {
   /** Photos in flight: reading, decoding and the next photo's I/O overlap inference. */
@@ -54,30 +58,50 @@ export const runGpuBatch = async (
     });
   const limit = pLimit(options.concurrency);
   const handOff: PhotoMessage[] = [];
-  await Promise.all(
-    keys.map((key) =>
-      limit(async () => {
-        const message: PhotoMessage = { kind: 'photo', runId: job.runId, bucket: job.bucket, key };
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await detectPhoto(message, deps);
-            return;
-          } catch (error) {
-            if (attempt < options.attempts) {
-              await sleep(options.backoffMs * 2 ** (attempt - 1));
-              continue;
+  const giveUp = (message: PhotoMessage, error: unknown): void => {
+    deps.logger.error('photo failed after retries; handed to the detect queue', {
+      key: message.key,
+      error: (error as Error).message,
+    });
+    handOff.push(message);
+  };
+  for (let start = 0; start < keys.length; start += GPU_FLUSH_EVERY) {
+    const chunk = keys.slice(start, start + GPU_FLUSH_EVERY);
+    const done: { message: PhotoMessage; outputs: RecordOutputs }[] = [];
+    await Promise.all(
+      chunk.map((key) =>
+        limit(async () => {
+          const message: PhotoMessage = { kind: 'photo', runId: job.runId, bucket: job.bucket, key };
+          for (let attempt = 1; ; attempt++) {
+            try {
+              done.push({ message, outputs: await detectPhoto(message, deps) });
+              return;
+            } catch (error) {
+              if (attempt < options.attempts) {
+                await sleep(options.backoffMs * 2 ** (attempt - 1));
+                continue;
+              }
+              giveUp(message, error);
+              return;
             }
-            deps.logger.error('photo failed after retries; handed to the detect queue', {
-              key,
-              error: (error as Error).message,
-            });
-            handOff.push(message);
-            return;
           }
-        }
-      }),
-    ),
-  );
+        }),
+      ),
+    );
+    // The chunk's messages in SendMessageBatch calls and its error lines in one object; what could
+    // not be written after the retries goes back to the Lambda path too.
+    let pending = done;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const problems = await flushOutputs(pending.map((d) => d.outputs));
+      const failed = pending.filter((_, i) => problems[i] !== undefined);
+      if (failed.length > 0 && attempt >= options.attempts) {
+        for (const d of failed) giveUp(d.message, new Error(problems[pending.indexOf(d)]));
+        break;
+      }
+      pending = failed;
+      if (pending.length > 0) await sleep(options.backoffMs * 2 ** (attempt - 1));
+    }
+  }
   // If this fails too, the job fails and Batch retries it; analysed photos come from the faces index.
   await sendBatch(options.handOffQueueUrl, handOff);
   return { photos: keys.length, handedOff: handOff.length };

@@ -2,14 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import pLimit from 'p-limit';
-import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
 import { ConfigError } from '../../core/errors.js';
+import type { Library } from '../../core/library/Library.js';
 import { pickReferenceFace } from '../../core/match/gallery.js';
 import { type LabelledPair, parseCsvPairs, parseLfwPairs, selectFolds } from '../../core/match/pairs.js';
 import { dPrime, eer, kFoldAccuracy, rocAuc, type ScoredPair, tarAtFar } from '../../core/match/roc.js';
 import { cosine } from '../../core/match/similarity.js';
 import { strictNumber } from '../../core/util/strictNumber.js';
-import { addEngineOptions, createCache, createEngine, type EngineCliOptions } from '../engineOptions.js';
+import {
+  addEngineOptions,
+  analysisSource,
+  createEngine,
+  type EngineCliOptions,
+  explicitLibrary,
+} from '../engineOptions.js';
 import { createProgress } from '../progress.js';
 import { readInputFile } from '../readInputFile.js';
 
@@ -47,8 +53,10 @@ export const calibrateCommand = (): Command =>
     let pairs: LabelledPair[] = o.format === 'lfw' ? parseLfwPairs(text) : parseCsvPairs(text);
     if (o.folds) pairs = selectFolds(pairs, o.folds);
     const engine = await createEngine(o, true);
+    let library: Library | undefined;
     try {
-      const index = createCache(engine, o);
+      library = explicitLibrary(o);
+      const analyse = analysisSource(engine, library, o.cache !== false);
       const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
       const embeddings = new Map<string, Float32Array | undefined>();
       const failures = new Map<string, string>();
@@ -63,7 +71,7 @@ export const calibrateCommand = (): Command =>
               const bytes = await readFile(join(o.root, f));
               if (o.aligned) embeddings.set(f, await engine.embedAligned(bytes));
               else {
-                const face = pickReferenceFace((await analyzePhoto(engine, bytes, index)).analysis.faces);
+                const face = pickReferenceFace((await analyse(bytes)).analysis.faces);
                 if (!face) failures.set(f, 'no face');
                 embeddings.set(f, face?.embedding);
               }
@@ -124,6 +132,7 @@ export const calibrateCommand = (): Command =>
       );
       for (const [f, why] of [...failures].slice(0, 10)) console.log(`  ${f}: ${why}`);
     } finally {
+      library?.close();
       await engine.close();
     }
   });

@@ -1,14 +1,15 @@
 import { Command } from 'commander';
-import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
 import { MespotterError } from '../../core/errors.js';
+import type { Library } from '../../core/library/Library.js';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
 import { bestMatch, pickReferenceFace } from '../../core/match/gallery.js';
 import { cosine } from '../../core/match/similarity.js';
 import {
   addEngineOptions,
-  createCache,
+  analysisSource,
   createEngine,
   type EngineCliOptions,
+  explicitLibrary,
   parseThreshold,
 } from '../engineOptions.js';
 import { readInputFile } from '../readInputFile.js';
@@ -28,11 +29,13 @@ export const compareCommand = (): Command =>
       .option('--json', 'print JSON'),
   ).action(async (a: string, b: string, o: CompareCliOptions) => {
     const engine = await createEngine(o);
+    let library: Library | undefined;
     try {
-      const index = createCache(engine, o);
+      library = explicitLibrary(o);
+      const analyse = analysisSource(engine, library, o.cache !== false);
       const [ra, rb] = [
-        await analyzePhoto(engine, await readInputFile(a, 'photo'), index),
-        await analyzePhoto(engine, await readInputFile(b, 'photo'), index),
+        await analyse(await readInputFile(a, 'photo')),
+        await analyse(await readInputFile(b, 'photo')),
       ];
       const ref = pickReferenceFace(ra.analysis.faces);
       if (!ref) throw new MespotterError('no_face', `no face found in ${a}`);
@@ -51,6 +54,7 @@ export const compareCommand = (): Command =>
         if (scores.length > 1) console.log(`(best of ${scores.length} faces in ${b})`);
       }
     } finally {
+      library?.close();
       await engine.close();
     }
   });

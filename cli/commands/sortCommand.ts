@@ -1,20 +1,19 @@
-import { Command } from 'commander';
-import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
+import { Command, Option } from 'commander';
+import { LinkKind } from '../../core/fs/placeLink.js';
+import { defaultLayout, Layout } from '../../core/report/copyPlan.js';
+import type { RunSummary } from '../../core/report/resultLine.js';
 import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
 import { DEFAULT_TEACHER_THRESHOLD } from '../../core/teacher/labels.js';
 import { DEFAULT_TEACHER_RATE, parseGrayZone } from '../../core/teacher/TeacherCascade.js';
+import { ExifToolSession } from '../../core/xmp/ExifToolSession.js';
 import { CommandExit } from '../CommandExit.js';
 import { commandLine } from '../commandLine.js';
-import {
-  addEngineOptions,
-  createCache,
-  createEngine,
-  type EngineCliOptions,
-  parseThreshold,
-} from '../engineOptions.js';
+import { addEngineOptions, createEngine, type EngineCliOptions, openLibrary } from '../engineOptions.js';
 import { ExitCode, exitCodeForRun } from '../exitCodes.js';
-import { readGallery } from '../galleryStore.js';
 import { installInterrupt } from '../interrupt.js';
+import { loadPeople } from '../people/loadPeople.js';
+import { addPeopleOptions, type PeopleCliOptions } from '../people/peopleOptions.js';
+import { refreshStaleReferences } from '../people/refreshReferences.js';
 import { createProgress } from '../progress.js';
 import { prepareSortFolders, runSort } from '../sort/runSort.js';
 import {
@@ -25,47 +24,81 @@ import {
   sortTeacher,
 } from '../teacher/teacherOptions.js';
 
-interface SortCliOptions extends EngineCliOptions, SortTeacherOptions {
-  person: string;
-  gallery: string;
+interface SortCliOptions extends EngineCliOptions, SortTeacherOptions, PeopleCliOptions {
   out: string;
-  threshold?: number;
+  layout?: Layout;
+  link?: LinkKind;
   dryRun?: boolean;
   report?: string;
   quiet?: boolean;
+  json?: boolean;
+  compareTags?: boolean;
 }
 
+const formatSummary = (summary: RunSummary): string[] => {
+  const c = summary.counts;
+  const k = summary.copies;
+  const people = summary.people
+    .map((p) => `${p.name} ${p.photos} (threshold ${p.threshold.toFixed(2)})`)
+    .join(', ');
+  return [
+    `${summary.total} files in ${summary.seconds.toFixed(1)} s (${summary.photosPerSecond.toFixed(1)} files/s)`,
+    `found: ${people || 'nobody searched'}`,
+    `matched ${c['matched'] ?? 0} (copied ${k['copied'] ?? 0}, already there ${k['already_present'] ?? 0}, ` +
+      `conflicts ${k['conflict'] ?? 0}, dry run ${k['dry_run'] ?? 0}, failed ${k['failed'] ?? 0}); ` +
+      `no match ${c['no_match'] ?? 0}; no face ${c['no_face'] ?? 0}; skipped ${c['skipped'] ?? 0}; errors ${c['error'] ?? 0}`,
+  ];
+};
+
 export const sortCommand = (): Command =>
-  addEngineOptions(
-    new Command('sort')
-      .description(
-        'copy every photo under INPUT_DIR in which the person appears to OUT_DIR/<same relative path>',
-      )
-      .argument('<input-dir>', 'folder of photos, scanned recursively (never modified)')
-      .requiredOption('--person <name>', 'person to look for (enrolled with "mespotter enroll")')
-      .requiredOption('--gallery <dir>', 'folder holding the galleries')
-      .requiredOption('--out <dir>', 'destination folder for matching photos')
-      .option(
-        '--threshold <t>',
-        "similarity needed for a match (default: the gallery's, else calibrated default)",
-        parseThreshold,
-      )
-      .option('--dry-run', 'decide and report, copy nothing')
-      .option('--report <dir>', 'report folder (default OUT_DIR/.mespotter)')
-      .option('--quiet', 'no progress output')
-      .option(
-        '--teacher-cascade <lo,hi>',
-        'ask Amazon Rekognition about photos whose best face scores in [LO, HI] (paid per call; off by default)',
-        parseGrayZone,
-      )
-      .option('--teacher-rate <per-second>', 'teacher calls per second', parsePositive, DEFAULT_TEACHER_RATE)
-      .option('--teacher-region <region>', 'AWS region for Rekognition (default: the standard chain)')
-      .option(
-        '--teacher-threshold <similarity>',
-        'teacher similarity (0..100) that counts as the person',
-        parseSimilarity,
-        DEFAULT_TEACHER_THRESHOLD,
-      ),
+  addPeopleOptions(
+    addEngineOptions(
+      new Command('sort')
+        .description(
+          'copy every photo under INPUT_DIR in which the people searched appear to OUT_DIR (OUT_DIR/<path>, or OUT_DIR/<person>/<path> for several people)',
+        )
+        .argument('<input-dir>', 'folder of photos, scanned recursively (never modified)')
+        .requiredOption('--out <dir>', 'destination folder for matching photos')
+        .addOption(
+          new Option(
+            '--layout <layout>',
+            'flat: OUT/<path>; by-person: OUT/<person>/<path> (default: by-person for several people)',
+          ).choices([Layout.Flat, Layout.ByPerson]),
+        )
+        .addOption(
+          new Option('--link <kind>', 'hard or symbolic links instead of copies').choices([
+            LinkKind.Hard,
+            LinkKind.Sym,
+          ]),
+        )
+        .option('--dry-run', 'decide and report, copy nothing')
+        .option('--report <dir>', 'report folder (default OUT_DIR/.mespotter)')
+        .option('--quiet', 'no progress output')
+        .option('--json', 'print the run summary as JSON')
+        .option(
+          '--compare-tags',
+          "also read each photo's XMP face tags and record where they disagree with the decision (tagDisagreements in results.jsonl; one exiftool call per photo)",
+        )
+        .option(
+          '--teacher-cascade <lo,hi>',
+          'ask Amazon Rekognition about people whose best face scores in [LO, HI] (paid per call; off by default)',
+          parseGrayZone,
+        )
+        .option(
+          '--teacher-rate <per-second>',
+          'teacher calls per second',
+          parsePositive,
+          DEFAULT_TEACHER_RATE,
+        )
+        .option('--teacher-region <region>', 'AWS region for Rekognition (default: the standard chain)')
+        .option(
+          '--teacher-threshold <similarity>',
+          'teacher similarity (0..100) that counts as the person',
+          parseSimilarity,
+          DEFAULT_TEACHER_THRESHOLD,
+        ),
+    ),
+    { search: true },
   ).action(async (input: string, o: SortCliOptions) => {
     const interrupt = installInterrupt();
     const folders = await prepareSortFolders({
@@ -80,40 +113,54 @@ export const sortCommand = (): Command =>
     });
     interrupt.onHardExit(() => folders.release());
     let engine: PhotoAnalyzer | undefined;
+    let tagSession: ExifToolSession | undefined;
+    const library = (() => {
+      try {
+        return openLibrary(o);
+      } catch (error) {
+        folders.release();
+        interrupt.dispose();
+        throw error;
+      }
+    })();
     try {
+      if (o.compareTags) tagSession = ExifToolSession.open();
       engine = await createEngine(o, true);
-      const gallery = await readGallery(o.gallery, o.person, engine.modelSetId);
-      const threshold = o.threshold ?? gallery.threshold ?? DEFAULT_THRESHOLD;
-      const teacher = o.teacherCascade ? await sortTeacher(gallery, o.teacherCascade, o) : undefined;
+      const stale = await refreshStaleReferences(library, engine);
+      for (const m of stale.missing)
+        console.warn(
+          `warning: reference photo ${m} was made with other models and is no longer found; re-enrol its person`,
+        );
+      const people = await loadPeople(library, engine, o, { searchRequired: true });
+      const teacher = o.teacherCascade
+        ? await sortTeacher(people.galleries, people.searched, o.teacherCascade, o)
+        : undefined;
       const { summary, runDir } = await runSort(
         engine,
         {
           input,
           output: o.out,
-          gallery,
-          threshold,
+          library,
+          people,
+          layout: o.layout ?? defaultLayout(people.searched.length),
           dryRun: Boolean(o.dryRun),
-          ...(o.report ? { reportDir: o.report } : {}),
-          index: createCache(engine, o),
+          ...(o.link ? { link: o.link } : {}),
+          reuse: o.cache !== false,
           lanes: engine.config.runtime.lanes,
-          progress: createProgress(process.stderr, Boolean(o.quiet)),
+          progress: createProgress(process.stderr, Boolean(o.quiet || o.json)),
           ...(teacher ? { teacher } : {}),
           signal: interrupt.signal,
+          command: commandLine(),
+          ...(tagSession ? { tagSession } : {}),
         },
         folders,
       );
-      const c = summary.counts;
-      const k = summary.copies;
-      console.log(
-        `${summary.total} files in ${summary.seconds.toFixed(1)} s (${summary.photosPerSecond.toFixed(1)} files/s), threshold ${threshold}`,
-      );
-      console.log(
-        `matched ${c['matched'] ?? 0} (copied ${k['copied'] ?? 0}, already there ${k['already_present'] ?? 0}, ` +
-          `conflicts ${k['conflict'] ?? 0}, dry run ${k['dry_run'] ?? 0}, failed ${k['failed'] ?? 0}); ` +
-          `no match ${c['no_match'] ?? 0}; no face ${c['no_face'] ?? 0}; skipped ${c['skipped'] ?? 0}; errors ${c['error'] ?? 0}`,
-      );
-      if (summary.teacher) console.log(formatTeacherUsage(summary.teacher));
-      console.log(`report: ${runDir}/report.html (results.jsonl, summary.json)`);
+      if (o.json) console.log(JSON.stringify({ ...summary, runDir }));
+      else {
+        for (const l of formatSummary(summary)) console.log(l);
+        if (summary.teacher) console.log(formatTeacherUsage(summary.teacher));
+        console.log(`report: ${runDir}/report.html (results.jsonl, summary.json)`);
+      }
       const exit = exitCodeForRun(summary);
       if (exit === ExitCode.Interrupted) {
         console.error(
@@ -124,6 +171,8 @@ export const sortCommand = (): Command =>
     } finally {
       folders.release();
       interrupt.dispose();
+      library.close();
       await engine?.close();
+      await tagSession?.close();
     }
   });

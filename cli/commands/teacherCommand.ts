@@ -18,9 +18,10 @@ import { reservoirSample } from '../../core/teacher/sample.js';
 import { DEFAULT_TEACHER_RATE } from '../../core/teacher/TeacherCascade.js';
 import {
   addEngineOptions,
-  createCache,
+  analysisSource,
   createEngine,
   type EngineCliOptions,
+  explicitLibrary,
   parsePositiveInt,
   parseThreshold,
 } from '../engineOptions.js';
@@ -163,7 +164,7 @@ const withBenchmark = async (
     const pricing = pricingWith(o.price);
     const { photos, thumbnails } = await runTeacherBenchmark({
       engine,
-      index: createCache(engine, o),
+      analyse: analysisSource(engine, explicitLibrary(o), o.cache !== false),
       gallery,
       threshold,
       teacher,

@@ -6,7 +6,8 @@ import { describeFsError } from '../../core/fs/describeFsError.js';
 import { LOCK_FILE } from '../../core/fs/FolderLock.js';
 import { isTempName } from '../../core/fs/tempName.js';
 import { writeFileAtomic } from '../../core/fs/writeFileAtomic.js';
-import { type RunSummary, runSummarySchema } from '../../core/report/resultLine.js';
+import type { RunSummary } from '../../core/report/resultLine.js';
+import { parseStoredSummary } from './parseStoredSummary.js';
 import { renderRunIndex } from './runIndex.js';
 
 /** Marks a folder as a mespotter report folder: only a folder holding it may be written to. */
@@ -80,8 +81,9 @@ export class ReportFolder {
     const runs: { runId: string; summary: RunSummary }[] = [];
     for (const runId of await readdir(join(this.dir, RUNS_DIR)).catch(() => [] as string[])) {
       const text = await readFile(join(this.dir, RUNS_DIR, runId, 'summary.json'), 'utf8').catch(() => '');
-      const parsed = text ? runSummarySchema.safeParse(JSON.parse(text)) : undefined;
-      if (parsed?.success) runs.push({ runId, summary: parsed.data });
+      // A run still going (or killed before its summary) has none yet; it is listed once it has one.
+      const summary = text ? parseStoredSummary(text) : undefined;
+      if (summary) runs.push({ runId, summary });
     }
     runs.sort((a, b) => (a.runId < b.runId ? 1 : -1));
     const path = join(this.dir, 'index.html');

@@ -1,6 +1,16 @@
 import type { RunSummary } from '../../core/report/resultLine.js';
 import { escapeHtml } from './escapeHtml.js';
 
+/** Names shown per run before "and N more" (a run over everyone enrolled can search hundreds). */
+const INDEX_NAMES = 5;
+
+/** Each person searched with the photos they were found in (plain text: the caller escapes it). */
+const peopleCell = (s: RunSummary): string => {
+  const shown = s.people.slice(0, INDEX_NAMES).map((p) => `${p.name} (${p.photos})`);
+  const more = s.people.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+};
+
 /** index.html of a report folder: one row per run, newest first, linking each run's own page. */
 export const renderRunIndex = (
   runs: readonly { runId: string; summary: RunSummary }[],
@@ -15,7 +25,7 @@ export const renderRunIndex = (
       const href = `${runsDir}/${encodeURIComponent(runId)}/report.html`;
       return (
         `<tr><td><a href="${escapeHtml(href)}">${escapeHtml(s.startedAt)}</a></td>` +
-        `<td>${escapeHtml(s.person)}</td><td>${s.total}</td><td>${counts}</td>` +
+        `<td>${escapeHtml(peopleCell(s))}</td><td>${s.total}</td><td>${counts}</td>` +
         `<td>${s.interrupted ? 'interrupted' : s.dryRun ? 'dry run' : ''}</td></tr>`
       );
     })

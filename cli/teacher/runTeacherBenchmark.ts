@@ -1,6 +1,4 @@
 import pLimit from 'p-limit';
-import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
-import type { FacesIndex } from '../../core/analysis/FacesIndex.js';
 import { MespotterError } from '../../core/errors.js';
 import { decodeImage, encodeJpeg } from '../../core/image/decode.js';
 import { type Gallery, scoreFace } from '../../core/match/gallery.js';
@@ -9,6 +7,7 @@ import { type BenchmarkPhoto, disagreementsOf } from '../../core/teacher/benchma
 import { labelFaces } from '../../core/teacher/labels.js';
 import { TokenBucket } from '../../core/teacher/TokenBucket.js';
 import type { Teacher, TeacherImage, TeacherSource } from '../../core/teacher/types.js';
+import type { ImageAnalysis } from '../../core/types.js';
 import type { ProgressSink } from '../progress.js';
 
 /** A sampled photo: where it is, how to read it, and how the teacher should see it. */
@@ -26,7 +25,8 @@ export interface Thumb {
 
 export interface BenchmarkRunOptions {
   engine: PhotoAnalyzer;
-  index?: FacesIndex;
+  /** How photos are analysed (through the library when one was named); default: the engine. */
+  analyse?: (bytes: Uint8Array) => Promise<{ analysis: ImageAnalysis }>;
   gallery: Gallery;
   threshold: number;
   teacher: Teacher;
@@ -93,10 +93,10 @@ const benchmarkOne = async (
   maxThumbs: number,
 ): Promise<BenchmarkPhoto> => {
   let bytes: Uint8Array;
-  let analysis: Awaited<ReturnType<typeof analyzePhoto>>['analysis'];
+  let analysis: ImageAnalysis;
   try {
     bytes = await ref.read();
-    ({ analysis } = await analyzePhoto(o.engine, bytes, o.index));
+    analysis = o.analyse ? (await o.analyse(bytes)).analysis : await o.engine.analyze(bytes);
   } catch (error) {
     return {
       path: ref.path,

@@ -64,12 +64,16 @@ export interface SortTeacherOptions {
   teacherThreshold?: number;
 }
 
-/** The cascade for `sort --teacher-cascade`; the AWS SDK is loaded only here, only when asked for. */
+/**
+ * The cascade for `sort --teacher-cascade`, with each searched person's reference read once; the
+ * AWS SDK is loaded only here, only when asked for.
+ */
 export const sortTeacher = async (
-  gallery: Gallery,
+  galleries: ReadonlyMap<string, Gallery>,
+  searched: readonly string[],
   grayZone: { lo: number; hi: number },
   o: SortTeacherOptions,
-): Promise<{ cascade: TeacherCascade; source: TeacherSource }> => {
+): Promise<{ cascade: TeacherCascade; sourceFor: (person: string) => TeacherSource | undefined }> => {
   const { RekognitionTeacher } = await import('../../teacher/RekognitionTeacher.js');
   const teacher = new RekognitionTeacher(o.teacherRegion ? { region: o.teacherRegion } : {});
   const cascade = new TeacherCascade(teacher, {
@@ -77,7 +81,12 @@ export const sortTeacher = async (
     ...(o.teacherRate !== undefined ? { ratePerSecond: o.teacherRate } : {}),
     ...(o.teacherThreshold !== undefined ? { teacherThreshold: o.teacherThreshold } : {}),
   });
-  return { cascade, source: await teacherSource(gallery) };
+  const sources = new Map<string, TeacherSource>();
+  for (const person of searched) {
+    const g = galleries.get(person);
+    if (g) sources.set(person, await teacherSource(g));
+  }
+  return { cascade, sourceFor: (person) => sources.get(person) };
 };
 
 export const formatTeacherUsage = (t: TeacherUsage): string =>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GalleryError } from '../errors.js';
 import type { Box, Face } from '../types.js';
 import { embeddingProblem } from './checkEmbedding.js';
+import { templateOf } from './fusion.js';
 import { dot, l2Normalize } from './similarity.js';
 
 export const GALLERY_VERSION = 1;
@@ -12,6 +13,14 @@ export interface GalleryReference {
   sha256: string;
   box: Box;
   quality: number;
+  embedding: Float32Array;
+  /** The second embedder's descriptor, when the engine ran in fused mode. */
+  descriptor?: Float32Array;
+}
+
+/** A face a person said is not them (a review's "not this person"), carried with their gallery. */
+export interface GalleryNegative {
+  source: string;
   embedding: Float32Array;
 }
 
@@ -33,8 +42,12 @@ export interface Gallery {
   calibration?: Record<string, unknown>;
   references: GalleryReference[];
   rejected: RejectedReference[];
+  /** Faces people said are not this person; never given to them again. */
+  negatives?: GalleryNegative[];
   /** L2-normalised mean of the references: the person's template. */
   centroid: Float32Array;
+  /** L2-normalised mean of the references' descriptors, when every reference has one. */
+  descriptorCentroid?: Float32Array;
 }
 
 export interface BuildGalleryOptions {
@@ -95,6 +108,13 @@ export const buildGallery = (
   const warnings: string[] = [];
   const accepted = [...candidates];
   const rejected: RejectedReference[] = [...rejectedUpstream];
+  const groups = agreeingGroups(accepted, options.minAgreement).filter((g) => g.length >= 2);
+  if (groups.length >= 2) {
+    const list = groups.map((g, i) => `  group ${i + 1}: ${g.map((c) => c.source).join(', ')}`).join('\n');
+    throw new GalleryError(
+      `the references of ${person} show more than one person (groups that do not resemble each other):\n${list}\nenrol each person from their own photos`,
+    );
+  }
   for (;;) {
     if (accepted.length < 3) break;
     const agreements = accepted.map((c, i) =>
@@ -132,11 +152,51 @@ export const buildGallery = (
       box: c.face.box,
       quality: c.face.quality,
       embedding: c.face.embedding,
+      ...(c.face.descriptor ? { descriptor: c.face.descriptor } : {}),
     })),
     rejected,
-    centroid: centroidOf(accepted.map((c) => c.face.embedding)),
+    ...templateFields(accepted.map((c) => c.face)),
   };
   return { gallery, warnings };
+};
+
+/** The template of a set of references: centroid, and the descriptor centroid when all have one. */
+export const templateFields = (
+  refs: readonly { embedding: Float32Array; descriptor?: Float32Array | undefined }[],
+): { centroid: Float32Array; descriptorCentroid?: Float32Array } => {
+  const t = templateOf(
+    refs.map((r) =>
+      r.descriptor ? { embedding: r.embedding, descriptor: r.descriptor } : { embedding: r.embedding },
+    ),
+  );
+  return t.descriptorCentroid
+    ? { centroid: t.centroid, descriptorCentroid: t.descriptorCentroid }
+    : { centroid: t.centroid };
+};
+
+/**
+ * References linked by agreement (similarity at least `minAgreement`), as connected groups: two
+ * groups of two or more that never agree are two people, which must not be blended into one template.
+ */
+const agreeingGroups = (
+  candidates: readonly ReferenceCandidate[],
+  minAgreement: number,
+): ReferenceCandidate[][] => {
+  const parent = candidates.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  for (let i = 0; i < candidates.length; i++)
+    for (let j = i + 1; j < candidates.length; j++)
+      if (dot(candidates[i]!.face.embedding, candidates[j]!.face.embedding) >= minAgreement)
+        parent[find(i)] = find(j);
+  const groups = new Map<number, ReferenceCandidate[]>();
+  candidates.forEach((c, i) => {
+    const root = find(i);
+    groups.set(root, [...(groups.get(root) ?? []), c]);
+  });
+  return [...groups.values()];
 };
 
 /**
@@ -191,10 +251,12 @@ const galleryFileSchema = z.object({
         box: boxSchema,
         quality: z.number(),
         embedding: z.string(),
+        descriptor: z.string().optional(),
       }),
     )
     .min(1),
   rejected: z.array(z.object({ source: z.string(), reason: z.string(), agreement: z.number().optional() })),
+  negatives: z.array(z.object({ source: z.string(), embedding: z.string() })).optional(),
 });
 
 export const serializeGallery = (g: Gallery): string =>
@@ -206,8 +268,20 @@ export const serializeGallery = (g: Gallery): string =>
       createdAt: g.createdAt,
       threshold: g.threshold,
       calibration: g.calibration,
-      references: g.references.map((r) => ({ ...r, embedding: encodeEmbedding(r.embedding) })),
+      references: g.references.map((r) => ({
+        ...r,
+        embedding: encodeEmbedding(r.embedding),
+        ...(r.descriptor ? { descriptor: encodeEmbedding(r.descriptor) } : {}),
+      })),
       rejected: g.rejected,
+      ...(g.negatives?.length
+        ? {
+            negatives: g.negatives.map((n) => ({
+              source: n.source,
+              embedding: encodeEmbedding(n.embedding),
+            })),
+          }
+        : {}),
     },
     null,
     2,
@@ -239,14 +313,27 @@ export const parseGallery = (
         're-enrol the person from their reference photos.',
     );
   }
-  const references = g.references.map((r, i) => {
+  const references: GalleryReference[] = g.references.map((r, i) => {
     const embedding = decodeEmbedding(r.embedding);
     const problem = embeddingProblem(embedding, embeddingDim);
     if (problem)
       throw new GalleryError(
         `${origin}: the embedding of reference ${i + 1} (${r.source}) ${problem}; re-enrol the person`,
       );
-    return { ...r, embedding };
+    const descriptor = r.descriptor ? decodeEmbedding(r.descriptor) : undefined;
+    const descriptorIssue = descriptor ? embeddingProblem(descriptor) : undefined;
+    if (descriptorIssue)
+      throw new GalleryError(
+        `${origin}: the descriptor of reference ${i + 1} (${r.source}) ${descriptorIssue}; re-enrol the person`,
+      );
+    const { descriptor: _encoded, ...rest } = r;
+    return { ...rest, embedding, ...(descriptor ? { descriptor } : {}) };
+  });
+  const negatives: GalleryNegative[] = (g.negatives ?? []).map((n, i) => {
+    const embedding = decodeEmbedding(n.embedding);
+    const problem = embeddingProblem(embedding, embeddingDim);
+    if (problem) throw new GalleryError(`${origin}: negative ${i + 1} (${n.source}) ${problem}`);
+    return { source: n.source, embedding };
   });
   const dim = references[0]!.embedding.length;
   if (references.some((r) => r.embedding.length !== dim)) {
@@ -256,6 +343,7 @@ export const parseGallery = (
     ...g,
     version: GALLERY_VERSION,
     references,
-    centroid: centroidOf(references.map((r) => r.embedding)),
+    negatives,
+    ...templateFields(references),
   };
 };

@@ -1,7 +1,5 @@
 import { ConfigError } from '../errors.js';
-import type { PhotoDecision } from '../match/matchPhoto.js';
-import { PhotoStatus } from '../report/resultLine.js';
-import type { ImageAnalysis } from '../types.js';
+import type { Box, ImageAnalysis } from '../types.js';
 import { strictNumber } from '../util/strictNumber.js';
 import { DEFAULT_TEACHER_THRESHOLD, type LabelledFace, labelFaces, TeacherLabel } from './labels.js';
 import { DEFAULT_PAIR_MIN_IOU } from './pairFaces.js';
@@ -39,13 +37,23 @@ export interface CascadeOptions {
 
 export interface CascadeInput {
   analysis: ImageAnalysis;
-  decision: PhotoDecision;
+  decision: PersonDecision;
   source: TeacherSource;
   image: TeacherImage;
 }
 
+/**
+ * One person's side of a photo's decision, which is what the teacher can speak to: every face's
+ * score for that person and which face (if any) was given to them.
+ */
+export interface PersonDecision {
+  faces: readonly { box: Box; score: number }[];
+  /** Index into `faces` of the face given to the person, or -1. */
+  matchIndex: number;
+}
+
 /** A decision after the cascade; `teacher` is set only when the photo was routed to the teacher. */
-export type ReviewedDecision = PhotoDecision & { teacher?: TeacherLine };
+export type ReviewedDecision = PersonDecision & { teacher?: TeacherLine };
 
 /** Validates a gray zone; exported for the CLI's `--teacher-cascade LO,HI`. */
 export const parseGrayZone = (text: string): { lo: number; hi: number } => {
@@ -102,7 +110,7 @@ export class TeacherCascade {
   }
 
   /** True when the teacher's answer could change this decision. */
-  routes(decision: PhotoDecision): boolean {
+  routes(decision: PersonDecision): boolean {
     if (decision.faces.length === 0) return false;
     if (decision.faces.some((f) => f.score > this.hi)) return false;
     return decision.faces.some((f) => this.#gray(f.score));
@@ -111,7 +119,7 @@ export class TeacherCascade {
   async review(input: CascadeInput): Promise<ReviewedDecision> {
     const { decision, analysis } = input;
     if (!this.routes(decision)) return decision;
-    const localStatus = decision.status === PhotoStatus.Matched ? 'matched' : 'no_match';
+    const localStatus = decision.matchIndex >= 0 ? 'matched' : 'no_match';
     const wait = this.#bucket.reserve(this.#maxWaitMs);
     if (wait === undefined) {
       return {
@@ -151,8 +159,6 @@ export class TeacherCascade {
     const overturned = matchIndex !== decision.matchIndex;
     return {
       ...decision,
-      status: matchIndex >= 0 ? PhotoStatus.Matched : PhotoStatus.NoMatch,
-      faces: decision.faces.map((f, i) => ({ ...f, match: i === matchIndex })),
       matchIndex,
       teacher: {
         outcome: overturned ? TeacherOutcome.Overturned : TeacherOutcome.Confirmed,
@@ -177,7 +183,7 @@ export class TeacherCascade {
    * `hi`, so the local match, if any, is the best face and gray too): the teacher's best match
    * among the gray faces, else a gray face it could not see that we had matched, else none.
    */
-  #decide(decision: PhotoDecision, gray: readonly LabelledFace[]): number {
+  #decide(decision: PersonDecision, gray: readonly LabelledFace[]): number {
     let best: LabelledFace | undefined;
     for (const f of gray) {
       if (f.label !== TeacherLabel.Match) continue;

@@ -1,22 +1,25 @@
+import type { PhotoPeopleDecision } from '../decide/decidePhoto.js';
+import type { PeopleMatrix } from '../decide/PeopleMatrix.js';
 import type { Gallery } from '../match/gallery.js';
-import type { PhotoDecision } from '../match/matchPhoto.js';
 import type { ImageAnalysis } from '../types.js';
 import { pickTeacherSource } from './pickTeacherSource.js';
-import type { ReviewedDecision, TeacherCascade } from './TeacherCascade.js';
+import { type PeopleReview, reviewPeople } from './reviewPeople.js';
+import type { TeacherCascade } from './TeacherCascade.js';
 import type { TeacherSource } from './types.js';
 
 /** What the verify function knows about a photo (the shape of functions/shared TeacherHook's input). */
 export interface ReviewInput {
   bucket: string;
   key: string;
-  gallery: Gallery;
-  threshold: number;
+  galleries: ReadonlyMap<string, Gallery>;
+  people: PeopleMatrix;
+  searched: readonly string[];
   analysis: ImageAnalysis;
-  decision: PhotoDecision;
+  decision: PhotoPeopleDecision;
 }
 
 export interface Reviewer {
-  review(input: ReviewInput): Promise<ReviewedDecision>;
+  review(input: ReviewInput): Promise<PeopleReview>;
 }
 
 /**
@@ -34,10 +37,15 @@ export const cascadeReviewer = (
   sourceFor: (gallery: Gallery, bucket: string) => TeacherSource = s3ReferenceSource,
 ): Reviewer => ({
   review: (input) =>
-    cascade.review({
+    reviewPeople(cascade, {
       analysis: input.analysis,
       decision: input.decision,
-      source: sourceFor(input.gallery, input.bucket),
+      people: input.people,
+      searched: input.searched,
+      sourceFor: (person) => {
+        const g = input.galleries.get(person);
+        return g ? sourceFor(g, input.bucket) : undefined;
+      },
       image: { kind: 's3', bucket: input.bucket, key: input.key },
     }),
 });

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CopyOutcome } from '../../core/report/resultLine.js';
 import { s3Client } from '../shared/clients.js';
+import type { SourceObject } from '../shared/messages.js';
 
 /** Metadata on every copy: which source version it is, so a repeat is recognised and skipped. */
 export const SOURCE_ETAG_META = 'mespotter-source-etag';
@@ -21,7 +22,7 @@ const PART_CONCURRENCY = 4;
 export const copySource = (bucket: string, key: string): string =>
   `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 
-export interface CopyResult {
+export interface CopyAttempt {
   outcome: typeof CopyOutcome.Copied | typeof CopyOutcome.AlreadyPresent | typeof CopyOutcome.Failed;
   destination: string;
   reason?: string;
@@ -39,10 +40,33 @@ const headOrUndefined = async (bucket: string, key: string) => {
   }
 };
 
+const GONE = 'source object no longer exists';
+const CHANGED = 'source object changed since it was analysed';
+
+/** The source as it was analysed (from the message), or as it is now (HeadObject) for older messages. */
+const describeSource = async (
+  bucket: string,
+  key: string,
+  sourceEtag: string,
+  known: SourceObject | undefined,
+): Promise<SourceObject | { failed: string }> => {
+  if (known) return known;
+  const head = await headOrUndefined(bucket, key);
+  if (!head) return { failed: GONE };
+  if (sourceEtag && head.ETag !== sourceEtag) return { failed: CHANGED };
+  return {
+    size: head.ContentLength ?? 0,
+    ...(head.ContentType ? { contentType: head.ContentType } : {}),
+    metadata: head.Metadata ?? {},
+  };
+};
+
 /**
  * Copies one matched photo to `destination`, idempotently: a destination that already records
  * the same source ETag is left alone. `If-Match` on the source guarantees that what is copied is
- * the version that was analysed; if the photo changed since, the copy is reported, not made.
+ * the version that was analysed; if the photo changed since (412) or is gone (404), the copy is
+ * reported, not made. `source` (size, type, metadata, read by detect with the photo) saves a
+ * HeadObject of the source.
  */
 export const copyToMatches = async (
   bucket: string,
@@ -50,25 +74,19 @@ export const copyToMatches = async (
   sourceEtag: string,
   destination: string,
   multipartAbove = COPY_OBJECT_MAX_BYTES,
-): Promise<CopyResult> => {
+  known?: SourceObject,
+): Promise<CopyAttempt> => {
   const existing = await headOrUndefined(bucket, destination);
   if (existing?.Metadata?.[SOURCE_ETAG_META] === sourceEtag) {
     return { outcome: CopyOutcome.AlreadyPresent, destination };
   }
-  const source = await headOrUndefined(bucket, key);
-  if (!source) return { outcome: CopyOutcome.Failed, destination, reason: 'source object no longer exists' };
-  if (sourceEtag && source.ETag !== sourceEtag) {
-    return {
-      outcome: CopyOutcome.Failed,
-      destination,
-      reason: 'source object changed since it was analysed',
-    };
-  }
-  const metadata = { ...source.Metadata, [SOURCE_ETAG_META]: sourceEtag };
-  const size = source.ContentLength ?? 0;
+  const source = await describeSource(bucket, key, sourceEtag, known);
+  if ('failed' in source) return { outcome: CopyOutcome.Failed, destination, reason: source.failed };
+  const metadata = { ...source.metadata, [SOURCE_ETAG_META]: sourceEtag };
+  const size = source.size;
   try {
     if (size > multipartAbove) {
-      await multipartCopy(bucket, key, sourceEtag, destination, size, source.ContentType, metadata);
+      await multipartCopy(bucket, key, sourceEtag, destination, size, source.contentType, metadata);
     } else {
       await s3Client().send(
         new CopyObjectCommand({
@@ -77,19 +95,18 @@ export const copyToMatches = async (
           CopySource: copySource(bucket, key),
           CopySourceIfMatch: sourceEtag || undefined,
           MetadataDirective: 'REPLACE',
-          ContentType: source.ContentType,
+          ContentType: source.contentType,
           Metadata: metadata,
         }),
       );
     }
   } catch (error) {
-    if (status(error) === 412) {
-      return {
-        outcome: CopyOutcome.Failed,
-        destination,
-        reason: 'source object changed since it was analysed',
-      };
-    }
+    if (status(error) === 412) return { outcome: CopyOutcome.Failed, destination, reason: CHANGED };
+    if (
+      (error as Error).name === 'NoSuchKey' ||
+      (status(error) === 404 && (error as Error).name !== 'NoSuchBucket')
+    )
+      return { outcome: CopyOutcome.Failed, destination, reason: GONE };
     throw error;
   }
   return { outcome: CopyOutcome.Copied, destination };

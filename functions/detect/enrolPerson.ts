@@ -1,5 +1,6 @@
 import { analyzePhoto } from '../../core/analysis/analyzePhoto.js';
 import type { FacesIndex } from '../../core/analysis/FacesIndex.js';
+import { GalleryError } from '../../core/errors.js';
 import type { FaceEngine } from '../../core/FaceEngine.js';
 import { DEFAULT_MIN_AGREEMENT } from '../../core/match/defaults.js';
 import {
@@ -23,6 +24,20 @@ export interface EnrolmentReport {
   warnings: string[];
   error?: string;
 }
+
+const tryBuild = (
+  person: string,
+  modelSetId: string,
+  candidates: readonly ReferenceCandidate[],
+  rejected: readonly RejectedReference[],
+): ReturnType<typeof buildGallery> | GalleryError => {
+  try {
+    return buildGallery(person, modelSetId, candidates, rejected, { minAgreement: DEFAULT_MIN_AGREEMENT });
+  } catch (error) {
+    if (error instanceof GalleryError) return error;
+    throw error;
+  }
+};
 
 const listReferencePhotos = async (bucket: string, person: string): Promise<string[]> => {
   const keys: string[] = [];
@@ -71,12 +86,15 @@ export const enrolPerson = async (
       rejected,
       warnings: [],
     };
+    const built =
+      candidates.length === 0 ? undefined : tryBuild(person, engine.modelSetId, candidates, rejected);
     if (candidates.length === 0) {
       report.error = 'no usable face in any reference photo';
-    } else {
-      const { gallery, warnings } = buildGallery(person, engine.modelSetId, candidates, rejected, {
-        minAgreement: DEFAULT_MIN_AGREEMENT,
-      });
+    } else if (built instanceof GalleryError) {
+      // A reference set mixing two people is refused, never blended; the previous gallery stays.
+      report.error = built.message;
+    } else if (built) {
+      const { gallery, warnings } = built;
       await putText(bucket, galleryKey(person), serializeGallery(gallery), 'application/json');
       report.accepted = gallery.references.map((r) => r.source);
       report.rejected = gallery.rejected;

@@ -3,12 +3,12 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isPhotoName } from '../../core/photoExtensions.js';
+import { errorLine, skippedLine } from '../../core/report/lines.js';
 import type { ResultLine } from '../../core/report/resultLine.js';
 import { s3Client } from '../shared/clients.js';
 import { CloudError, CloudErrorCode } from '../shared/errors.js';
 import { Prefix } from '../shared/keys.js';
 import { listObjects } from '../shared/listObjects.js';
-import { errorLine, skippedLine } from '../shared/resultLines.js';
 import {
   type ManifestEntry,
   ManifestFormat,
@@ -65,13 +65,13 @@ export const expandManifest = async (bucket: string, manifestKey: string): Promi
     if (OWN_OUTPUT.some((p) => ref.key.startsWith(p))) {
       run.lines.push(
         skippedLine(
-          ref.key,
+          { path: ref.key },
           'key is under a mespotter prefix (reference/, matches/, results/, faces/, manifests/)',
           'own_output',
         ),
       );
     } else if (!isPhotoName(ref.key)) {
-      run.lines.push(skippedLine(ref.key, 'not a photo file extension'));
+      run.lines.push(skippedLine({ path: ref.key }, 'not a photo file extension'));
     } else {
       run.photos.push(ref);
     }
@@ -82,7 +82,7 @@ export const expandManifest = async (bucket: string, manifestKey: string): Promi
       const name = 'key' in entry ? entry.key : entry.prefix;
       run.lines.push(
         skippedLine(
-          `s3://${entry.bucket}/${name}`,
+          { path: `s3://${entry.bucket}/${name}` },
           `only bucket ${bucket} is readable by this stack`,
           CloudErrorCode.OtherBucket,
         ),
@@ -114,7 +114,7 @@ export const expandManifest = async (bucket: string, manifestKey: string): Promi
         entry = parse(line, n);
       } catch (error) {
         // One bad line is reported as an input of its own; the rest of the manifest still runs.
-        run.lines.push(errorLine(`${origin}#L${n}`, error));
+        run.lines.push(errorLine({ path: `${origin}#L${n}` }, error));
         continue;
       }
       if (entry) await addEntry(entry);

@@ -5,12 +5,13 @@ import type { GpuBatchSubmitter } from '../shared/GpuBatchSubmitter.js';
 import { manifestRunId, runKey, runKeysKey } from '../shared/keys.js';
 import type { DetectMessage, FinalizeMessage } from '../shared/messages.js';
 import { readModelSetId } from '../shared/modelSet.js';
-import { writeResultLines } from '../shared/resultLines.js';
+import { writeLines } from '../shared/resultLines.js';
 import { getObjectText, putJson, putText } from '../shared/s3Objects.js';
 import { sendBatch } from '../shared/sendBatch.js';
 import { expandManifest } from './expandManifest.js';
+import { armFinalizer, isLastAttempt, rearmFinalizer } from './finalizer.js';
 import type { IngestSettings } from './ingestEnv.js';
-import { type RunRecord, runRecordSchema, summarizeRun } from './summarizeRun.js';
+import { type RunRecord, RunRoute, runRecordSchema, summarizeRun } from './summarizeRun.js';
 
 /** What a run step needs from the handler: its observability and, when configured, the GPU path. */
 export interface RunDeps {
@@ -19,13 +20,6 @@ export interface RunDeps {
   settings: IngestSettings;
   gpu: GpuBatchSubmitter | undefined;
 }
-
-/** The finalizer re-checks a run this many times before writing a summary with `pending` > 0. */
-const MAX_FINALIZE_ATTEMPTS = 96;
-
-/** Linear back-off, capped at SQS's 15 min: a small run is summarised within a minute, a stuck one checked for ~20 h. */
-const finalizeDelay = (settings: IngestSettings, attempt: number): number =>
-  Math.min(900, settings.finalizeDelaySeconds * (attempt + 1));
 
 /** Expands a manifest into a run: result lines for what is not a photo, photos to detect (or the GPU job), a finalizer. */
 export const startManifestRun = async (
@@ -44,14 +38,14 @@ export const startManifestRun = async (
   }
   const expanded = await expandManifest(bucket, key);
   const total = expanded.photos.length + expanded.lines.length;
-  for (const line of expanded.lines) await writeResultLines(bucket, runId, line.path, [line]);
+  await writeLines(bucket, runId, expanded.lines);
   const record: RunRecord = {
     runId,
     manifest: key,
     startedAt: new Date().toISOString(),
     total,
     photos: expanded.photos.length,
-    route: 'lambda',
+    route: RunRoute.Lambda,
     modelSetId: await readModelSetId().catch(() => 'unknown'),
   };
   const gpu = deps.gpu;
@@ -64,7 +58,7 @@ export const startManifestRun = async (
       'application/x-ndjson',
     );
     const { jobId } = await gpu.submit({ runId, bucket, keysKey, photos: expanded.photos.length });
-    record.route = 'gpu-batch';
+    record.route = RunRoute.GpuBatch;
     record.jobId = jobId;
   } else {
     const messages: DetectMessage[] = expanded.photos.map((p) => ({ kind: 'photo', runId, bucket, ...p }));
@@ -73,24 +67,22 @@ export const startManifestRun = async (
   // Written last: its presence means the fan-out completed (see the retry check above).
   await putJson(bucket, runKey(runId), record);
   const finalize: FinalizeMessage = { kind: 'finalize', runId, bucket, attempt: 0 };
-  await sendBatch(settings.ingestQueueUrl, [finalize], finalizeDelay(settings, 0));
+  await armFinalizer(settings, finalize);
   metrics.addMetric('RunsStarted', MetricUnit.Count, 1);
   metrics.addMetric('RunInputs', MetricUnit.Count, total);
   logger.info('run started', { runId, manifest: key, total, photos: record.photos, route: record.route });
 };
 
-/** Writes the run's summary once every input has a line; otherwise checks again later. */
-export const finalizeRun = async (m: FinalizeMessage, deps: RunDeps): Promise<void> => {
+/** Writes a manifest run's summary once every input has a line; otherwise checks again later. */
+export const finalizeManifestRun = async (m: FinalizeMessage, deps: RunDeps): Promise<void> => {
   const { logger, settings } = deps;
   const object = await getObjectText(m.bucket, runKey(m.runId));
   if (!object) return;
   const run = runRecordSchema.parse(JSON.parse(object.text));
-  const force = m.attempt + 1 >= MAX_FINALIZE_ATTEMPTS;
-  const { written, done } = await summarizeRun(m.bucket, run, settings.dlqUrls, force);
+  const { written, done } = await summarizeRun(m.bucket, run, settings.dlqUrls, isLastAttempt(m));
   if (written) {
     logger.info('run summarized', { runId: run.runId, done, total: run.total });
     return;
   }
-  const next: FinalizeMessage = { ...m, attempt: m.attempt + 1 };
-  await sendBatch(settings.ingestQueueUrl, [next], finalizeDelay(settings, next.attempt));
+  await rearmFinalizer(settings, m);
 };

@@ -1,41 +1,61 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
-import { PhotoStatus, type ResultLine, runSummarySchema } from '../../core/report/resultLine.js';
-import { addTeacherUsage, type TeacherUsage } from '../../core/teacher/teacherLine.js';
+import { RunSummaryAccumulator } from '../../core/report/RunSummaryAccumulator.js';
+import { type ResultLine, runSummarySchema } from '../../core/report/resultLine.js';
 import { sqsClient } from '../shared/clients.js';
 import { Prefix, summaryKey } from '../shared/keys.js';
-import { listObjects } from '../shared/listObjects.js';
-import { getObjectText, putJson } from '../shared/s3Objects.js';
+import { countLines, listLinesObjects, readRunLines } from '../shared/resultLines.js';
+import { putJson } from '../shared/s3Objects.js';
+import { readSearched, type SearchedPerson } from '../shared/searchedPeople.js';
 
-/** What ingest records when it starts a run (results/<runId>/run.json). */
+export const RunRoute = { Lambda: 'lambda', GpuBatch: 'gpu-batch' } as const;
+export type RunRoute = (typeof RunRoute)[keyof typeof RunRoute];
+const routeSchema = z.enum([RunRoute.Lambda, RunRoute.GpuBatch]);
+
+/** What ingest records when it starts a manifest run (results/<runId>/run.json). */
 export const runRecordSchema = z.object({
   runId: z.string(),
   manifest: z.string(),
   startedAt: z.string(),
   total: z.number(),
   photos: z.number(),
-  route: z.enum(['lambda', 'gpu-batch']),
+  route: routeSchema,
   jobId: z.string().optional(),
   modelSetId: z.string(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
-/** RunSummary plus what only the cloud knows; all additions optional so readers of either parse both. */
+/**
+ * The CLI's RunSummary (core/report/resultLine.ts) plus what only the cloud knows; the additions
+ * are optional so readers of either parse both.
+ */
 export const cloudRunSummarySchema = runSummarySchema.extend({
   /** Inputs without a result line yet when the summary was written (still in flight or in a DLQ). */
   pending: z.number().optional(),
   /** Messages in the pipeline's DLQs (all runs) when the summary was written. */
   deadLettered: z.number().optional(),
-  route: z.enum(['lambda', 'gpu-batch']).optional(),
+  route: routeSchema.optional(),
 });
 export type CloudRunSummary = z.infer<typeof cloudRunSummarySchema>;
 
-const listLineKeys = async (bucket: string, runId: string): Promise<string[]> => {
-  const keys: string[] = [];
-  for await (const o of listObjects(bucket, `${Prefix.Results}${runId}/lines/`)) if (o.Key) keys.push(o.Key);
-  return keys;
-};
+/** How a person found in lines but named by no searched record is listed (not expected to happen). */
+export const UNKNOWN_THRESHOLD_SOURCE = 'unknown';
+
+/** What a summary is about; the counts come from the run's lines. */
+export interface SummaryTarget {
+  runId: string;
+  /** s3:// URL of the manifest, or of incoming/ for a drop run. */
+  input: string;
+  startedAt: string;
+  /** The run's model set, unless a searched record names the one verify used. */
+  modelSetId: string;
+  route: RunRoute;
+  /** Inputs of the run (RunSummary's `expected`). */
+  expected: number;
+  /** Inputs that have no line yet. */
+  pending: number;
+}
 
 const dlqDepth = async (urls: readonly string[]): Promise<number> => {
   let n = 0;
@@ -48,18 +68,55 @@ const dlqDepth = async (urls: readonly string[]): Promise<number> => {
   return n;
 };
 
-/** Most telling status of a photo across people: matched beats no_match, and so on. */
-const RANK: Record<string, number> = {
-  [PhotoStatus.Matched]: 0,
-  [PhotoStatus.NoMatch]: 1,
-  [PhotoStatus.NoFace]: 2,
-  [PhotoStatus.Error]: 3,
-  [PhotoStatus.Skipped]: 4,
+const byName = (a: { name: string }, b: { name: string }): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+/**
+ * Writes results/<runId>/summary.json from the run's lines (one per input: readRunLines) through
+ * the one summary accumulator (core/report/RunSummaryAccumulator.ts): the people searched (from
+ * verify's searched records, each with the photos they were found in), counts, copies, errors,
+ * teacher totals; plus the cloud's pending, deadLettered and route.
+ */
+export const writeRunSummary = async (
+  bucket: string,
+  target: SummaryTarget,
+  lines: Iterable<ResultLine>,
+  dlqUrls: readonly string[],
+): Promise<CloudRunSummary> => {
+  const acc = new RunSummaryAccumulator();
+  for (const line of lines) acc.add(line);
+  const searched = await readSearched(bucket, target.runId);
+  const people: SearchedPerson[] = [...searched.people];
+  for (const name of acc.photosByPerson.keys())
+    if (!people.some((p) => p.name === name))
+      people.push({ name, threshold: DEFAULT_THRESHOLD, thresholdSource: UNKNOWN_THRESHOLD_SOURCE });
+  people.sort(byName);
+  const summary: CloudRunSummary = {
+    ...acc.summary(
+      {
+        runId: target.runId,
+        people,
+        modelSetId: searched.modelSetId ?? target.modelSetId,
+        input: target.input,
+        output: `s3://${bucket}/${Prefix.Matches}`,
+        dryRun: false,
+        startedAt: new Date(target.startedAt),
+      },
+      { expected: target.expected },
+    ),
+    pending: target.pending,
+    deadLettered: await dlqDepth(dlqUrls),
+    route: target.route,
+  };
+  await putJson(bucket, summaryKey(target.runId), summary);
+  return summary;
 };
 
 /**
- * Writes results/<runId>/summary.json once every input has its line, or when `force` (the
- * finalizer gave up waiting): then `pending` says how many are missing. Returns whether written.
+ * A manifest run's summary, once every input has its line, or when `force` (the finalizer gave up
+ * waiting): then `pending` says how many are missing. Returns whether it was written. A check
+ * before the end costs one listing: the lines objects' names say how many lines they hold, and
+ * the objects are read only once that reaches the run's inputs.
  */
 export const summarizeRun = async (
   bucket: string,
@@ -67,57 +124,25 @@ export const summarizeRun = async (
   dlqUrls: readonly string[],
   force: boolean,
 ): Promise<{ written: boolean; done: number }> => {
-  const keys = await listLineKeys(bucket, run.runId);
-  if (keys.length < run.total && !force) return { written: false, done: keys.length };
-  const counts: Record<string, number> = {};
-  const copies: Record<string, number> = {};
-  const errorsByCode: Record<string, number> = {};
-  const persons = new Set<string>();
-  let cacheHits = 0;
-  let teacher: TeacherUsage | undefined;
-  for (const key of keys) {
-    const object = await getObjectText(bucket, key);
-    if (!object) continue;
-    const lines = object.text
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as ResultLine);
-    if (lines.length === 0) continue;
-    const best = lines.reduce((a, b) => ((RANK[b.status] ?? 9) < (RANK[a.status] ?? 9) ? b : a));
-    counts[best.status] = (counts[best.status] ?? 0) + 1;
-    if (best.status === PhotoStatus.Error)
-      errorsByCode[best.code ?? 'unknown'] = (errorsByCode[best.code ?? 'unknown'] ?? 0) + 1;
-    if (lines.some((l) => l.cached)) cacheHits++;
-    for (const l of lines) {
-      if (l.person !== '*') persons.add(l.person);
-      if (l.copy) copies[l.copy.outcome] = (copies[l.copy.outcome] ?? 0) + 1;
-      teacher = addTeacherUsage(teacher, l.teacher);
-    }
-  }
-  const finishedAt = new Date();
-  const seconds = (finishedAt.getTime() - Date.parse(run.startedAt)) / 1000;
-  const summary: CloudRunSummary = {
-    runId: run.runId,
-    person: [...persons].sort().join(',') || '*',
-    threshold: DEFAULT_THRESHOLD,
-    modelSetId: run.modelSetId,
-    input: `s3://${bucket}/${run.manifest}`,
-    output: `s3://${bucket}/${Prefix.Matches}`,
-    dryRun: false,
-    startedAt: run.startedAt,
-    finishedAt: finishedAt.toISOString(),
-    seconds,
-    photosPerSecond: seconds > 0 ? keys.length / seconds : 0,
-    total: run.total,
-    counts,
-    copies,
-    errorsByCode,
-    cacheHits,
-    ...(teacher ? { teacher } : {}),
-    pending: Math.max(0, run.total - keys.length),
-    deadLettered: await dlqDepth(dlqUrls),
-    route: run.route,
-  };
-  await putJson(bucket, summaryKey(run.runId), summary);
-  return { written: true, done: keys.length };
+  const objects = await listLinesObjects(bucket, run.runId);
+  const counted = countLines(objects);
+  if (counted < run.total && !force) return { written: false, done: counted };
+  // Retries and repeats count twice by name: the distinct inputs decide.
+  const lines = await readRunLines(bucket, run.runId, objects);
+  if (lines.size < run.total && !force) return { written: false, done: lines.size };
+  await writeRunSummary(
+    bucket,
+    {
+      runId: run.runId,
+      input: `s3://${bucket}/${run.manifest}`,
+      startedAt: run.startedAt,
+      modelSetId: run.modelSetId,
+      route: run.route,
+      expected: run.total,
+      pending: Math.max(0, run.total - lines.size),
+    },
+    lines.values(),
+    dlqUrls,
+  );
+  return { written: true, done: lines.size };
 };

@@ -10,6 +10,11 @@ export const EnvName = {
   CopyQueueUrl: 'COPY_QUEUE_URL',
   /** Comma-separated DLQ URLs whose depth the run summary reports. */
   DlqUrls: 'DLQ_URLS',
+  /**
+   * detect: `on` (default) keeps every analysis in the faces index (faces/) so a photo seen again
+   * is not analysed again; `off` skips its lookup and write (one GET and one PUT per new photo).
+   */
+  FacesIndex: 'FACES_INDEX',
   /** Largest photo a function will download (bytes); bigger ones get a file_too_large line. */
   MaxPhotoBytes: 'MAX_PHOTO_BYTES',
   /** Manifest runs with at least this many photos go to the GPU batch path (when configured). */

@@ -1,8 +1,8 @@
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../core/errors.js';
 import { isValidPersonName } from '../../core/match/personName.js';
-import type { ResultLine } from '../../core/report/resultLine.js';
 import { s3Client } from './clients.js';
+import { forgetInLines } from './forgetInLines.js';
 import { Prefix } from './keys.js';
 import { listObjects } from './listObjects.js';
 import { getObjectText, putText } from './s3Objects.js';
@@ -39,16 +39,11 @@ const listTargets = async (bucket: string, prefix: string): Promise<ErasureTarge
   return out;
 };
 
-const parseLines = (text: string): ResultLine[] =>
-  text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as ResultLine);
-
 /**
  * Everything stored about one person: reference/<person>/ (photos, gallery.json, enrolment.json),
- * matches/<person>/ (the copies of their photos) and, unless `results` is false, their lines in
- * results/ (which photo matched them, with scores and face boxes). Only lists; nothing is changed.
+ * matches/<person>/ (the copies of their photos) and, unless `results` is false, what the result
+ * lines in results/ say about them (which photos they were found in, their face's box and scores):
+ * those lines are rewritten without them (forgetInLines.ts). Only lists; nothing is changed.
  */
 export const planForget = async (
   bucket: string,
@@ -66,10 +61,10 @@ export const planForget = async (
       if (!o.Key?.includes('/lines/')) continue;
       const object = await getObjectText(bucket, o.Key);
       if (!object) continue;
-      const lines = parseLines(object.text);
-      const theirs = lines.filter((l) => l.person === person).length;
-      if (theirs === 0) continue;
-      targets.push({ key: o.Key, size: o.Size ?? 0, action: theirs === lines.length ? 'delete' : 'rewrite' });
+      const forgotten = forgetInLines(object.text, person);
+      if (!forgotten.changed) continue;
+      // Only lines of an older format (one per person) can all be theirs.
+      targets.push({ key: o.Key, size: o.Size ?? 0, action: forgotten.empty ? 'delete' : 'rewrite' });
     }
   }
   return { bucket, prefixes, targets, person };
@@ -85,9 +80,9 @@ export const planPurgeFaces = async (bucket: string): Promise<ErasurePlan> => ({
 const rewrite = async (bucket: string, key: string, person: string): Promise<'rewritten' | 'deleted'> => {
   // Read again: the pipeline may have rewritten the object since it was planned.
   const object = await getObjectText(bucket, key);
-  const kept = object ? parseLines(object.text).filter((l) => l.person !== person) : [];
-  if (kept.length === 0) return 'deleted';
-  await putText(bucket, key, `${kept.map((l) => JSON.stringify(l)).join('\n')}\n`, 'application/x-ndjson');
+  const forgotten = object ? forgetInLines(object.text, person) : { text: '', changed: true, empty: true };
+  if (forgotten.empty) return 'deleted';
+  if (forgotten.changed) await putText(bucket, key, forgotten.text, 'application/x-ndjson');
   return 'rewritten';
 };
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { copyPlan, Layout } from '../../core/report/copyPlan.js';
 
 /** The bucket's layout: every function agrees on these prefixes. */
 export const Prefix = {
@@ -27,12 +28,23 @@ export const referencePerson = (key: string): string | undefined => {
 
 export const galleryKey = (person: string): string => `${Prefix.Reference}${person}/${GALLERY_FILE}`;
 
-export const matchKey = (person: string, sourceKey: string): string =>
-  `${Prefix.Matches}${person}/${sourceKey}`;
+/** A planned copy's destination (core/report/copyPlan.ts, by person) under matches/. */
+export const matchesKey = (rel: string): string => `${Prefix.Matches}${rel}`;
 
-/** One result object per input photo; hashed so any key (spaces, unicode, depth) maps to one flat name. */
-export const resultLinesKey = (runId: string, sourceKey: string): string =>
-  `${Prefix.Results}${runId}/lines/${createHash('sha1').update(sourceKey).digest('hex')}.jsonl`;
+/** Where a photo found to be `person` is copied: matches/<person>/<original key>, by the one copy policy. */
+export const matchKey = (person: string, sourceKey: string): string =>
+  matchesKey(copyPlan([person], sourceKey, Layout.ByPerson)[0]!.rel);
+
+/** A run's result lines, one object per writing invocation (see resultLines.ts). */
+export const linesPrefix = (runId: string): string => `${Prefix.Results}${runId}/lines/`;
+
+/** verify's record of who it searched a run's photos for, with which thresholds (see searchedPeople.ts). */
+export const searchedPrefix = (runId: string): string => `${Prefix.Results}${runId}/searched/`;
+export const searchedKey = (runId: string, signature: string): string =>
+  `${searchedPrefix(runId)}${signature}.json`;
+
+/** ingest's record of the keys dropped into a drop run, one object per invocation (see dropRun.ts). */
+export const inputsPrefix = (runId: string): string => `${Prefix.Results}${runId}/inputs/`;
 
 export const runKey = (runId: string): string => `${Prefix.Results}${runId}/run.json`;
 export const summaryKey = (runId: string): string => `${Prefix.Results}${runId}/summary.json`;
@@ -41,8 +53,13 @@ export const runKeysKey = (runId: string): string => `${Prefix.Results}${runId}/
 /** Photos dropped into incoming/ are grouped into one run per UTC day. */
 export const dropRunId = (now: Date): string => `drop-${now.toISOString().slice(0, 10)}`;
 
-/** Deterministic per manifest version, so a retried ingest lands in the same run. */
-export const manifestRunId = (manifestKey: string, etag: string): string => {
+/**
+ * Deterministic per manifest version, so a retried ingest lands in the same run, and computable
+ * by whoever uploaded it (`mespotter cloud run`): the ETag is taken without quotes, as S3 events
+ * carry it (PutObject and HeadObject quote it).
+ */
+export const manifestRunId = (manifestKey: string, quotedOrNotEtag: string): string => {
+  const etag = quotedOrNotEtag.replace(/"/g, '');
   const base = manifestKey
     .slice(manifestKey.lastIndexOf('/') + 1)
     .replace(/\.[^.]*$/, '')

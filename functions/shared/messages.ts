@@ -17,6 +17,17 @@ export const detectMessageSchema = z.discriminatedUnion('kind', [
 export type DetectMessage = z.infer<typeof detectMessageSchema>;
 export type PhotoMessage = Extract<DetectMessage, { kind: 'photo' }>;
 
+/**
+ * What a copy of a photo keeps (its size picks CopyObject or a multipart copy; type and user
+ * metadata are set on the copy): read by detect with the photo, so copy needs no HeadObject.
+ */
+export const sourceObjectSchema = z.object({
+  size: z.number().int().min(0),
+  contentType: z.string().optional(),
+  metadata: z.record(z.string(), z.string()),
+});
+export type SourceObject = z.infer<typeof sourceObjectSchema>;
+
 /** verify queue: a photo's analysis, inline when small, else in the faces index under `sha256`. */
 export const verifyMessageSchema = z.object({
   runId: z.string().min(1),
@@ -27,25 +38,44 @@ export const verifyMessageSchema = z.object({
   cached: z.boolean(),
   ms: z.number(),
   analysis: z.string().optional(),
+  source: sourceObjectSchema.optional(),
 });
 export type VerifyMessage = z.infer<typeof verifyMessageSchema>;
 
-/** copy queue: the photo's result lines; the matched ones are copied, then all are written. */
+/** One copy verify planned (core/report/copyPlan.ts): for whom, and its key under matches/. */
+export const plannedCopySchema = z.object({
+  people: z.array(z.string().min(1)).min(1),
+  destination: z.string().min(1),
+});
+export type PlannedCopyMessage = z.infer<typeof plannedCopySchema>;
+
+/**
+ * copy queue: a matched photo's one result line and the copies planned for it; copy makes them,
+ * fills the line's `copies` with their outcomes, then writes the line.
+ */
 export const copyMessageSchema = z.object({
   runId: z.string().min(1),
   bucket: z.string().min(1),
   key: z.string().min(1),
   etag: z.string(),
-  lines: z.array(resultLineSchema).min(1),
+  line: resultLineSchema,
+  copies: z.array(plannedCopySchema).min(1),
+  /** Absent in messages from before it was carried: copy then reads it with a HeadObject. */
+  source: sourceObjectSchema.optional(),
 });
 export type CopyMessage = z.infer<typeof copyMessageSchema>;
 
-/** ingest queue, besides S3 events: "check whether this manifest run has finished". */
+/**
+ * ingest queue, besides S3 events: "check whether this run has finished". A manifest run's
+ * finalizer reads its run.json; a drop run's carries `anchor`, the inputs record that armed it
+ * (functions/ingest/dropRun.ts).
+ */
 export const finalizeMessageSchema = z.object({
   kind: z.literal('finalize'),
   runId: z.string().min(1),
   bucket: z.string().min(1),
   attempt: z.number().int().min(0),
+  anchor: z.string().min(1).optional(),
 });
 export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;
 

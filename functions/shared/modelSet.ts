@@ -10,7 +10,14 @@ let modelSetId: Promise<string> | undefined;
  * verify need the id (galleries, summaries, faces index namespace) but never run inference.
  */
 export const readModelSetId = (): Promise<string> => {
-  modelSetId ??= readManifest(defaultModelsDir()).then((m) => m.modelSetId);
+  modelSetId ??= readManifest(defaultModelsDir()).then(
+    (m) => m.modelSetId,
+    (error: unknown) => {
+      // Not remembered: the next invocation tries again.
+      modelSetId = undefined;
+      throw error;
+    },
+  );
   return modelSetId;
 };
 

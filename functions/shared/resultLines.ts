@@ -1,44 +1,113 @@
+import { randomUUID } from 'node:crypto';
 import { ImageErrorCode, MespotterError } from '../../core/errors.js';
-import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
-import { PhotoStatus, type ResultLine } from '../../core/report/resultLine.js';
+import { type ResultLine, resultLineSchema } from '../../core/report/resultLine.js';
 import { CloudErrorCode } from './errors.js';
-import { resultLinesKey } from './keys.js';
-import { putText } from './s3Objects.js';
+import { linesPrefix } from './keys.js';
+import { listObjects } from './listObjects.js';
+import { getObjectText, putText } from './s3Objects.js';
 
-/** `person` of a line whose outcome does not depend on who is searched (skipped, unreadable). */
-export const ANY_PERSON = '*';
+/*
+ * A run's result lines live in results/<runId>/lines/ as JSON-lines objects, each written whole by
+ * one invocation (the lines of its photos: a verify or copy batch, detect's error lines, ingest's
+ * skipped inputs), named <ISO time>-<8 hex>-<count>.jsonl. One PUT carries many photos' lines, the
+ * name says how many without reading it, and names sort by time. A photo has one line: when a
+ * retry or a second drop of the same key writes it again, the newest object's line is the one
+ * that counts (readRunLines).
+ */
 
-/** Writes a photo's lines (one per person) as one object; a retry overwrites, never duplicates. */
-export const writeResultLines = async (
-  bucket: string,
-  runId: string,
-  key: string,
-  lines: readonly ResultLine[],
-): Promise<void> => {
-  const body = lines.map((l) => JSON.stringify(l)).join('\n');
-  await putText(bucket, resultLinesKey(runId, key), `${body}\n`, 'application/x-ndjson');
+/** Lines per object at most: an S3 GET of a lines object stays small. */
+export const LINES_PER_OBJECT = 1000;
+
+const LINES_NAME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)-([0-9a-f]{8})-(\d+)\.jsonl$/;
+
+export const linesObjectKey = (runId: string, at: Date, id: string, count: number): string =>
+  `${linesPrefix(runId)}${at.toISOString()}-${id}-${count}.jsonl`;
+
+export interface LinesObject {
+  key: string;
+  /** Lines it holds, from its name; objects named otherwise (one line per object, older layout) count 1. */
+  count: number;
+}
+
+export const parseLinesObjectKey = (runId: string, key: string): LinesObject | undefined => {
+  const prefix = linesPrefix(runId);
+  if (!key.startsWith(prefix) || key.endsWith('/')) return undefined;
+  const m = LINES_NAME.exec(key.slice(prefix.length));
+  return { key, count: m ? Number(m[3]) : 1 };
 };
 
-export const skippedLine = (key: string, reason: string, code = 'skipped'): ResultLine => ({
-  path: key,
-  status: PhotoStatus.Skipped,
-  person: ANY_PERSON,
-  reason,
-  code,
-  threshold: DEFAULT_THRESHOLD,
-  faces: [],
-});
+/**
+ * Writes lines of one run, LINES_PER_OBJECT to an object. Each object is put whole (S3 has no
+ * partial object), so a failure leaves nothing half written; the caller retries the photos.
+ */
+export const writeLines = async (
+  bucket: string,
+  runId: string,
+  lines: readonly ResultLine[],
+  now = new Date(),
+): Promise<void> => {
+  for (let i = 0; i < lines.length; i += LINES_PER_OBJECT) {
+    const chunk = lines.slice(i, i + LINES_PER_OBJECT);
+    await putText(
+      bucket,
+      linesObjectKey(runId, now, randomUUID().slice(0, 8), chunk.length),
+      `${chunk.map((l) => JSON.stringify(l)).join('\n')}\n`,
+      'application/x-ndjson',
+    );
+  }
+};
 
-export const errorLine = (key: string, error: unknown): ResultLine => ({
-  path: key,
-  status: PhotoStatus.Error,
-  person: ANY_PERSON,
-  threshold: DEFAULT_THRESHOLD,
-  faces: [],
-  ...(error instanceof MespotterError
-    ? { code: error.code, reason: error.message }
-    : { code: 'internal_error', reason: error instanceof Error ? error.message : String(error) }),
-});
+/** A run's lines objects, oldest first, from one listing (no object is read). */
+export const listLinesObjects = async (bucket: string, runId: string): Promise<LinesObject[]> => {
+  const out: LinesObject[] = [];
+  for await (const o of listObjects(bucket, linesPrefix(runId))) {
+    const parsed = o.Key ? parseLinesObjectKey(runId, o.Key) : undefined;
+    if (parsed) out.push(parsed);
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+};
+
+/** Lines written so far by the names alone: retries and repeated drops count again, so it can exceed the inputs. */
+export const countLines = (objects: readonly LinesObject[]): number =>
+  objects.reduce((n, o) => n + o.count, 0);
+
+/** Every ResultLine in a lines object's text; anything else in it is left out. */
+export const parseLines = (text: string): ResultLine[] => {
+  const out: ResultLine[] = [];
+  for (const t of text.split('\n')) {
+    if (!t.trim()) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(t);
+    } catch {
+      continue;
+    }
+    const parsed = resultLineSchema.safeParse(raw);
+    if (parsed.success) out.push(parsed.data);
+  }
+  return out;
+};
+
+/**
+ * A run's one line per input, by path: objects read oldest first, so a path written again (a
+ * retry, the same key dropped twice that day) keeps its newest line.
+ */
+export const readRunLines = async (
+  bucket: string,
+  runId: string,
+  objects?: readonly LinesObject[],
+): Promise<Map<string, ResultLine>> => {
+  const byPath = new Map<string, ResultLine>();
+  for (const o of objects ?? (await listLinesObjects(bucket, runId))) {
+    const object = await getObjectText(bucket, o.key);
+    if (!object) continue;
+    for (const line of parseLines(object.text)) {
+      byPath.delete(line.path);
+      byPath.set(line.path, line);
+    }
+  }
+  return byPath;
+};
 
 /**
  * The only failures that become a photo's outcome: faults of the photo or of the input naming it,

@@ -7,6 +7,9 @@ import { s3Client } from './clients.js';
 export interface FetchedObject {
   bytes: Uint8Array;
   etag: string;
+  /** What a copy of it must keep: carried to copy in the messages, so copy needs no HeadObject. */
+  contentType?: string;
+  metadata: Record<string, string>;
 }
 
 const isNoSuchKey = (error: unknown): boolean => {
@@ -39,7 +42,12 @@ export const getObjectBytes = async (
     maxBytes,
     'object',
   );
-  return { bytes, etag: out.ETag ?? '' };
+  return {
+    bytes,
+    etag: out.ETag ?? '',
+    ...(out.ContentType ? { contentType: out.ContentType } : {}),
+    metadata: out.Metadata ?? {},
+  };
 };
 
 /** Reads a small text object (JSON, gallery); undefined when it does not exist. */

@@ -1,10 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeAnalysis } from '../../core/analysis/analysisCodec.js';
-import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
-import { matchPhoto } from '../../core/match/matchPhoto.js';
-import { PhotoStatus, type ResultLine } from '../../core/report/resultLine.js';
+import { skippedLine } from '../../core/report/lines.js';
+import { PhotoStatus } from '../../core/report/resultLine.js';
 import type { ImageAnalysis } from '../../core/types.js';
 import { settingsOrFail } from '../shared/env.js';
 import {
@@ -15,13 +14,14 @@ import {
 } from '../shared/messages.js';
 import { defaultNamespace, readModelSetId } from '../shared/modelSet.js';
 import { createObservability, flushMetrics } from '../shared/observability.js';
-import { skippedLine, writeResultLines } from '../shared/resultLines.js';
+import { processRecordsWithOutputs, type RecordOutputs } from '../shared/RecordOutputs.js';
 import { S3FacesIndex } from '../shared/S3FacesIndex.js';
-import { sendBatch } from '../shared/sendBatch.js';
+import { recordSearched } from '../shared/searchedPeople.js';
 import type { TeacherHook } from '../shared/TeacherHook.js';
 import { teacherHook } from '../shared/teacherCascadeHook.js';
 import { GalleryCache } from './GalleryCache.js';
 import { verifyEnv } from './verifyEnv.js';
+import { verifyPhoto } from './verifyPhoto.js';
 
 type VerifySettings = ReturnType<typeof verifyEnv.parse>;
 
@@ -35,10 +35,19 @@ export const setTeacherHook = (hook: TeacherHook): void => {
   teacher = hook;
 };
 
-let cache: GalleryCache | undefined;
-const galleries = async (settings: VerifySettings) => {
-  cache ??= new GalleryCache(settings.bucket, await readModelSetId(), settings.galleryTtlMs);
-  return { list: await cache.galleries(), problems: cache.problems };
+let cache: Promise<GalleryCache> | undefined;
+const enrolled = async (settings: VerifySettings) => {
+  cache ??= readModelSetId().then(
+    (id) => new GalleryCache(settings.bucket, id, settings.galleryTtlMs),
+    (error: unknown) => {
+      cache = undefined;
+      throw error;
+    },
+  );
+  const gallery = await cache;
+  const people = await gallery.people();
+  for (const p of gallery.problems) logger.warn('gallery unusable', { ...p });
+  return people;
 };
 
 const loadAnalysis = async (m: VerifyMessage): Promise<ImageAnalysis> => {
@@ -54,72 +63,49 @@ const recordHandler = async (
   record: SQSRecord,
   settings: VerifySettings,
   hook: TeacherHook,
-): Promise<void> => {
+): Promise<RecordOutputs> => {
   const m = parseMessage(verifyMessageSchema, record.body, 'verify');
   const analysis = await loadAnalysis(m);
-  const { list, problems } = await galleries(settings);
-  for (const p of problems) logger.warn('gallery unusable', { ...p });
-  if (list.length === 0) {
-    await writeResultLines(m.bucket, m.runId, m.key, [
-      skippedLine(m.key, 'nobody is enrolled yet (upload photos to reference/<person>/)', 'no_gallery'),
-    ]);
-    return;
+  const people = await enrolled(settings);
+  const at = { bucket: m.bucket, runId: m.runId };
+  if (people.searched.length === 0) {
+    const why = 'nobody is enrolled yet (upload photos to reference/<person>/)';
+    return { lines: [{ ...at, line: skippedLine({ path: m.key }, why, 'no_gallery') }] };
   }
-  const lines: ResultLine[] = [];
-  for (const gallery of list) {
-    const threshold = gallery.threshold ?? DEFAULT_THRESHOLD;
-    const decision = await hook.review({
-      bucket: m.bucket,
-      key: m.key,
-      gallery,
-      threshold,
-      analysis,
-      decision: matchPhoto(analysis, gallery, threshold),
-    });
-    lines.push({
-      path: m.key,
-      status: decision.status,
-      person: gallery.person,
-      width: analysis.width,
-      height: analysis.height,
-      sha256: m.sha256,
-      bestScore: decision.bestScore,
-      threshold,
-      faces: decision.faces,
-      cached: m.cached,
-      ms: m.ms,
-      ...(decision.teacher ? { teacher: decision.teacher } : {}),
-    });
-    if (decision.teacher?.failure)
-      logger.warn('teacher failed; local decision kept', { key: m.key, ...decision.teacher.failure });
-    metrics.addMetric(
-      decision.status === PhotoStatus.Matched ? 'Matches' : 'NonMatches',
-      MetricUnit.Count,
-      1,
-    );
-  }
-  if (lines.some((l) => l.status === PhotoStatus.Matched)) {
-    const copy: CopyMessage = { runId: m.runId, bucket: m.bucket, key: m.key, etag: m.etag, lines };
-    await sendBatch(settings.copyQueueUrl, [copy]);
-  } else {
-    await writeResultLines(m.bucket, m.runId, m.key, lines);
-  }
+  // Before the line: a summary that counts the line also knows who was searched.
+  await recordSearched(m.bucket, m.runId, people);
+  const { line, copies } = await verifyPhoto({ message: m, analysis, people, reviewer: hook });
+  for (const t of line.teacher ?? [])
+    if (t.failure)
+      logger.warn('teacher failed; local decision kept', { key: m.key, person: t.person, ...t.failure });
+  metrics.addMetric(line.status === PhotoStatus.Matched ? 'Matches' : 'NonMatches', MetricUnit.Count, 1);
+  metrics.addMetric('PeopleFound', MetricUnit.Count, line.people.length);
+  if (copies.length === 0) return { lines: [{ ...at, line }] };
+  const copy: CopyMessage = {
+    runId: m.runId,
+    bucket: m.bucket,
+    key: m.key,
+    etag: m.etag,
+    line,
+    copies,
+    ...(m.source ? { source: m.source } : {}),
+  };
+  return { messages: [{ queueUrl: settings.copyQueueUrl, body: copy }] };
 };
 
-/** verify: a photo's faces against every enrolled person → result lines, or the copy queue for matches. */
+/**
+ * verify: a photo's faces against everyone enrolled, through the decision core → its one result
+ * line, or the copy queue with one planned copy per person found; the batch's lines go in one
+ * object, its copy messages in SendMessageBatch calls.
+ */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   const settings = settingsOrFail(verifyEnv, (m, e) => logger.error(m, e));
   teacher ??= teacherHook(settings.teacher);
   const hook = teacher;
   try {
-    return await processPartialResponse(
-      event,
-      (r: SQSRecord) => recordHandler(r, settings, hook),
-      processor,
-      {
-        context,
-      },
+    return await processRecordsWithOutputs(event, context, processor, (r) =>
+      recordHandler(r, settings, hook),
     );
   } finally {
     flushMetrics(metrics);

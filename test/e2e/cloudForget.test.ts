@@ -7,14 +7,31 @@ import { getText, listKeys } from '../helpers/cloudObjects.js';
 import { runCli, runCliStatus } from '../helpers/runCli.js';
 
 const BUCKET = 'mespotter-forget';
-const line = (path: string, person: string): ResultLine => ({
-  path,
-  status: person === '*' ? 'skipped' : 'matched',
+const face = (x: number, person: string | null) => ({
+  box: { x1: x, y1: 0, x2: x + 10, y2: 10 },
+  detScore: 0.9,
+  quality: 1,
   person,
-  threshold: 0.4,
-  faces: [],
+  ...(person ? { score: 0.7, decidedBy: 'auto' as const } : {}),
+});
+const line = (path: string, people: string[]): ResultLine => ({
+  path,
+  status: people.length > 0 ? 'matched' : 'skipped',
+  people,
+  faces: people.map((p, i) => face(i * 20, p)),
+  ...(people.length > 0
+    ? {
+        copies: people.map((p) => ({
+          people: [p],
+          outcome: 'copied' as const,
+          destination: `matches/${p}/${path}`,
+        })),
+      }
+    : {}),
 });
 const jsonl = (...lines: ResultLine[]) => `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
+/** Lines from before one line per photo (one per person), still in results/ after an upgrade. */
+const OLD_LINES = `${JSON.stringify({ path: 'incoming/old.jpg', status: 'matched', person: 'Anna', threshold: 0.4, faces: [] })}\n`;
 
 /** What the bucket holds: Anna's data, a person whose name starts like hers, another person, shared state. */
 const CONTENT: Record<string, string> = {
@@ -30,12 +47,10 @@ const CONTENT: Record<string, string> = {
   'matches/Ann/incoming/party.jpg': 'jpeg',
   'matches/Bob/incoming/other.jpg': 'jpeg',
   'incoming/party.jpg': 'jpeg',
-  'results/run-1/lines/both.jsonl': jsonl(
-    line('incoming/party.jpg', 'Anna'),
-    line('incoming/party.jpg', 'Bob'),
-  ),
-  'results/run-1/lines/hers.jsonl': jsonl(line('incoming/solo.jpg', 'Anna')),
-  'results/run-1/lines/skipped.jsonl': jsonl(line('incoming/notes.txt', '*')),
+  'results/run-1/lines/both.jsonl': jsonl(line('incoming/party.jpg', ['Anna', 'Bob'])),
+  'results/run-1/lines/hers.jsonl': jsonl(line('incoming/solo.jpg', ['Anna'])),
+  'results/run-1/lines/skipped.jsonl': jsonl(line('incoming/notes.txt', [])),
+  'results/run-0/lines/old.jsonl': OLD_LINES,
   'results/run-1/summary.json': '{}',
   'faces/m1-aaaa/ab/ab01.json': '{"faces":[]}',
   'faces/m2-bbbb/cd/cd01.json': '{"faces":[]}',
@@ -59,7 +74,6 @@ describe('mespotter cloud forget / purge-faces (emulated S3 over the AWS SDK)', 
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     for (const [k, v] of Object.entries(env)) {
       saved[k] = process.env[k];
@@ -100,8 +114,10 @@ describe('mespotter cloud forget / purge-faces (emulated S3 over the AWS SDK)', 
     expect(out).toContain(`delete  s3://${BUCKET}/reference/Anna/gallery.json`);
     expect(out).toContain(`delete  s3://${BUCKET}/matches/Anna/collection/été 2024/Zoë + 1.jpg`);
     expect(out).toContain(`rewrite s3://${BUCKET}/results/run-1/lines/both.jsonl`);
-    expect(out).toMatch(
-      /would delete 7 object\(s\) \(111 bytes\) and rewrite 1 for Anna; nothing changed: run again with --yes/,
+    expect(out).toContain(`rewrite s3://${BUCKET}/results/run-1/lines/hers.jsonl`);
+    expect(out).toContain(`delete  s3://${BUCKET}/results/run-0/lines/old.jsonl`);
+    expect(out).toContain(
+      `would delete 7 object(s) (${20 + OLD_LINES.length} bytes) and rewrite 2 for Anna; nothing changed: run again with --yes`,
     );
     expect(await all()).toEqual(Object.keys(CONTENT).sort());
   });
@@ -127,7 +143,7 @@ describe('mespotter cloud forget / purge-faces (emulated S3 over the AWS SDK)', 
       'reference/Anna/enrolment.json',
       'matches/Anna/incoming/party.jpg',
       'matches/Anna/collection/été 2024/Zoë + 1.jpg',
-      'results/run-1/lines/hers.jsonl',
+      'results/run-0/lines/old.jsonl',
     ];
     expect(await all()).toEqual(
       Object.keys(CONTENT)
@@ -135,12 +151,18 @@ describe('mespotter cloud forget / purge-faces (emulated S3 over the AWS SDK)', 
         .sort(),
     );
     for (const k of gone) expect(out).toContain(`deleted s3://${BUCKET}/${k}`);
-    expect(out).toContain(`rewrote s3://${BUCKET}/results/run-1/lines/both.jsonl without Anna's lines`);
-    expect(out).toContain('Anna: deleted 7 object(s), rewrote 1, 0 failed');
-    // The shared photo's line for Bob is kept as it was; other objects keep their bytes.
-    expect(await getText(s3, BUCKET, 'results/run-1/lines/both.jsonl')).toBe(
-      jsonl(line('incoming/party.jpg', 'Bob')),
-    );
+    expect(out).toContain(`rewrote s3://${BUCKET}/results/run-1/lines/both.jsonl without Anna`);
+    expect(out).toContain('Anna: deleted 7 object(s), rewrote 2, 0 failed');
+    // The shared photo's line keeps Bob (his face, his copy) and loses Anna: her face is unknown.
+    const party = JSON.parse(await getText(s3, BUCKET, 'results/run-1/lines/both.jsonl')) as ResultLine;
+    expect(party).toEqual({
+      ...line('incoming/party.jpg', ['Bob']),
+      faces: [face(0, null), { ...face(20, 'Bob') }],
+    });
+    // Her own photo's line stays (every input keeps its line), saying nothing about her.
+    const solo = await getText(s3, BUCKET, 'results/run-1/lines/hers.jsonl');
+    expect(solo).not.toContain('Anna');
+    expect(JSON.parse(solo)).toMatchObject({ path: 'incoming/solo.jpg', status: 'no_match', people: [] });
     for (const k of [
       'reference/Ann/gallery.json',
       'matches/Ann/incoming/party.jpg',

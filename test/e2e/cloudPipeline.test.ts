@@ -1,18 +1,24 @@
 import { SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceEngine } from '../../core/FaceEngine.js';
-import type { CloudRunSummary } from '../../functions/ingest/summarizeRun.js';
+import { type CloudRunSummary, cloudRunSummarySchema } from '../../functions/ingest/summarizeRun.js';
 import { PROJECT_ROOT } from '../../infra/buildApp.js';
 import { LocalCloud } from '../../infra/local/LocalCloud.js';
 import { getText, listKeys, put, readResultLines } from '../helpers/cloudObjects.js';
 import { type CloudTestPhotos, makeCloudTestPhotos } from '../helpers/cloudPhotos.js';
 
 const PERSON = 'Anna';
+const SECOND = 'Bea';
 const ODD_KEY = 'collection/été 2024/Zoë & friends + 1.jpg';
 
 describe('Serverless pipeline (emulated S3 + SQS, bundled handlers, real models)', () => {
   let cloud: LocalCloud;
   let photos: CloudTestPhotos;
+
+  const summaryOf = async (runId: string): Promise<CloudRunSummary> =>
+    cloudRunSummarySchema.parse(
+      JSON.parse(await getText(cloud.s3, cloud.bucket, `results/${runId}/summary.json`)),
+    );
 
   beforeAll(async () => {
     const engine = await FaceEngine.create();
@@ -106,15 +112,29 @@ describe('Serverless pipeline (emulated S3 + SQS, bundled handlers, real models)
     expect(byPath.get('collection/corrupt.jpg')?.code).toBe('corrupt_image');
     expect(byPath.get('incoming/broken.jpg')?.code).toBe('corrupt_image');
     expect(byPath.get('collection/missing.jpg')?.code).toBe('vanished');
-    expect(byPath.get(ODD_KEY)?.copy?.outcome).toBe('copied');
+    expect(byPath.get(ODD_KEY)).toMatchObject({
+      people: [PERSON],
+      copies: [{ people: [PERSON], outcome: 'copied', destination: `matches/${PERSON}/${ODD_KEY}` }],
+    });
 
+    // Both runs got their summary: the manifest run and the day's drop run.
     const runId = lines.find((l) => l.path === 'collection/sample1.jpg')!.runId;
-    const summary = JSON.parse(
-      await getText(cloud.s3, cloud.bucket, `results/${runId}/summary.json`),
-    ) as CloudRunSummary;
-    expect(summary).toMatchObject({ total: 9, pending: 0, deadLettered: 0, route: 'lambda' });
-    expect(summary.counts).toEqual({ matched: 2, no_match: 4, error: 2, skipped: 1 });
-    expect(summary.copies).toEqual({ copied: 2 });
+    const summary = await summaryOf(runId);
+    expect(summary).toMatchObject({ total: 9, expected: 9, pending: 0, deadLettered: 0, route: 'lambda' });
+    expect(summary.people).toEqual([{ name: PERSON, threshold: 0.4, thresholdSource: 'default', photos: 2 }]);
+    expect(summary.counts).toEqual({ matched: 2, no_match: 4, no_face: 0, error: 2, skipped: 1 });
+    expect(summary.copies).toMatchObject({ copied: 2, already_present: 0, failed: 0 });
+    const dropRun = byPath.get('incoming/party.jpg')!.runId;
+    expect(dropRun).toMatch(/^drop-\d{4}-\d\d-\d\d$/);
+    const drops = await summaryOf(dropRun);
+    expect(drops).toMatchObject({
+      total: 4,
+      expected: 4,
+      pending: 0,
+      input: `s3://${cloud.bucket}/incoming/`,
+    });
+    expect(drops.people).toEqual([{ name: PERSON, threshold: 0.4, thresholdSource: 'default', photos: 1 }]);
+    expect(drops.counts).toEqual({ matched: 1, no_match: 1, no_face: 0, error: 1, skipped: 1 });
   });
 
   it('does not copy a photo twice when it is dropped again', async () => {
@@ -127,7 +147,75 @@ describe('Serverless pipeline (emulated S3 + SQS, bundled handlers, real models)
       `matches/${PERSON}/incoming/party.jpg`,
     ]);
     const line = (await readResultLines(cloud.s3, cloud.bucket)).find((l) => l.path === 'incoming/party.jpg');
-    expect(line).toMatchObject({ status: 'matched', cached: true, copy: { outcome: 'already_present' } });
+    expect(line).toMatchObject({
+      status: 'matched',
+      cached: true,
+      copies: [{ people: [PERSON], outcome: 'already_present' }],
+    });
+  });
+
+  it('with two people enrolled, copies a photo to each person in it, and one face is never two people', async () => {
+    // Prepare: the middle woman of sample1 enrolled next to Anna (the leftmost).
+    for (const [i, ref] of photos.secondReferences.entries())
+      await put(cloud.s3, cloud.bucket, `reference/${SECOND}/ref ${i}.jpg`, ref);
+    await cloud.drain();
+    const drops: Record<string, Uint8Array> = {
+      'incoming/two/both.jpg': photos.samples[0]!,
+      'incoming/two/bea only.jpg': photos.withoutFirst,
+      'incoming/two/anna only.jpg': photos.withoutSecond,
+      'incoming/two/neither.jpg': photos.samples[4]!,
+    };
+
+    // Act
+    for (const [key, body] of Object.entries(drops)) await put(cloud.s3, cloud.bucket, key, body);
+    await cloud.drain();
+
+    // Assess: one copy per person found, at matches/<person>/<key>.
+    expect(
+      (await listKeys(cloud.s3, cloud.bucket, 'matches/')).filter((k) => k.includes('/incoming/two/')),
+    ).toEqual(
+      [
+        `matches/${PERSON}/incoming/two/both.jpg`,
+        `matches/${SECOND}/incoming/two/both.jpg`,
+        `matches/${SECOND}/incoming/two/bea only.jpg`,
+        `matches/${PERSON}/incoming/two/anna only.jpg`,
+      ].sort(),
+    );
+    const lines = await readResultLines(cloud.s3, cloud.bucket);
+    const byPath = new Map(lines.map((l) => [l.path, l]));
+    expect(Object.fromEntries(Object.keys(drops).map((k) => [k, byPath.get(k)?.people]))).toEqual({
+      'incoming/two/both.jpg': [PERSON, SECOND],
+      'incoming/two/bea only.jpg': [SECOND],
+      'incoming/two/anna only.jpg': [PERSON],
+      'incoming/two/neither.jpg': [],
+    });
+    expect(byPath.get('incoming/two/neither.jpg')?.status).toBe('no_match');
+    expect(byPath.get('incoming/two/both.jpg')?.copies).toEqual([
+      { people: [PERSON], outcome: 'copied', destination: `matches/${PERSON}/incoming/two/both.jpg` },
+      { people: [SECOND], outcome: 'copied', destination: `matches/${SECOND}/incoming/two/both.jpg` },
+    ]);
+    // Every line, of every run: each face is one person at most, each person one face, as `people` says.
+    for (const l of lines) {
+      const named = l.faces.map((f) => f.person).filter((p): p is string => p !== null);
+      expect(new Set(named).size, l.path).toBe(named.length);
+      expect([...named].sort(), l.path).toEqual(l.people);
+    }
+
+    // The day's drop run summary counts its lines, with both people searched.
+    const runId = byPath.get('incoming/two/both.jpg')!.runId;
+    const runLines = lines.filter((l) => l.runId === runId);
+    const summary = await summaryOf(runId);
+    expect(summary).toMatchObject({ total: 8, expected: 8, pending: 0, route: 'lambda' });
+    expect(summary.people).toEqual([
+      { name: PERSON, threshold: 0.4, thresholdSource: 'default', photos: 3 },
+      { name: SECOND, threshold: 0.4, thresholdSource: 'default', photos: 2 },
+    ]);
+    for (const p of summary.people)
+      expect(p.photos).toBe(runLines.filter((l) => l.people.includes(p.name)).length);
+    expect(summary.counts).toEqual({ matched: 4, no_match: 2, no_face: 0, error: 1, skipped: 1 });
+    for (const [status, n] of Object.entries(summary.counts))
+      expect(n, status).toBe(runLines.filter((l) => l.status === status).length);
+    expect(summary.copies).toMatchObject({ copied: 4, already_present: 1, failed: 0 });
   });
 
   it('moves a message that keeps failing to its DLQ after the receive limit', async () => {

@@ -46,7 +46,7 @@ describe('GPU batch container entrypoint (on CPU, against the emulated cloud)', 
         engine,
         logger,
         metrics,
-        settings: { verifyQueueUrl: cloud.queues.verify.url, maxPhotoBytes: undefined },
+        settings: { verifyQueueUrl: cloud.queues.verify.url, maxPhotoBytes: undefined, facesIndex: true },
       },
       { concurrency: 2, attempts: 2, backoffMs: 10, handOffQueueUrl: cloud.queues.detect.url },
     );
@@ -58,7 +58,9 @@ describe('GPU batch container entrypoint (on CPU, against the emulated cloud)', 
       `matches/${PERSON}/archive/with her.jpg`,
     ]);
     const lines = (await readResultLines(cloud.s3, cloud.bucket)).filter((l) => l.runId === RUN);
-    expect(Object.fromEntries(lines.map((l) => [l.path, [l.status, l.code ?? l.copy?.outcome]]))).toEqual({
+    expect(
+      Object.fromEntries(lines.map((l) => [l.path, [l.status, l.code ?? l.copies?.[0]?.outcome]])),
+    ).toEqual({
       'archive/with her.jpg': ['matched', 'copied'],
       'archive/others.jpg': ['no_match', undefined],
       'archive/corrupt.jpg': ['error', 'corrupt_image'],
@@ -79,7 +81,12 @@ describe('GPU batch container entrypoint (on CPU, against the emulated cloud)', 
     // Act
     const result = await runGpuBatch(
       { runId: run, bucket: cloud.bucket, keysKey: runKeysKey(run) },
-      { engine, logger, metrics, settings: { verifyQueueUrl: unreachable, maxPhotoBytes: undefined } },
+      {
+        engine,
+        logger,
+        metrics,
+        settings: { verifyQueueUrl: unreachable, maxPhotoBytes: undefined, facesIndex: true },
+      },
       { concurrency: 2, attempts: 2, backoffMs: 10, handOffQueueUrl: cloud.queues.detect.url },
     );
     await cloud.drain();
@@ -87,7 +94,9 @@ describe('GPU batch container entrypoint (on CPU, against the emulated cloud)', 
     // Assess: the corrupt photo's own fault is its line; the other one was finished by the Lambda path.
     expect(result).toEqual({ photos: 2, handedOff: 1 });
     const lines = (await readResultLines(cloud.s3, cloud.bucket)).filter((l) => l.runId === run);
-    expect(Object.fromEntries(lines.map((l) => [l.path, [l.status, l.code ?? l.copy?.outcome]]))).toEqual({
+    expect(
+      Object.fromEntries(lines.map((l) => [l.path, [l.status, l.code ?? l.copies?.[0]?.outcome]])),
+    ).toEqual({
       'archive2/with her.jpg': ['matched', 'copied'],
       'archive2/corrupt.jpg': ['error', 'corrupt_image'],
     });

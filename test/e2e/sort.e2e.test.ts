@@ -29,25 +29,12 @@ const readResults = async (reportDir: string): Promise<Map<string, ResultLine>> 
 
 /** `mespotter sort` over the test folder into `out` with the test gallery and cache. */
 const sortInto = (out: string, ...extra: string[]): Promise<string> =>
-  mespotter(
-    'sort',
-    input,
-    '--person',
-    'me',
-    '--gallery',
-    gallery,
-    '--out',
-    out,
-    '--cache',
-    cache,
-    '--quiet',
-    ...extra,
-  );
+  mespotter('sort', input, '--person', 'me', '--library', library, '--out', out, '--quiet', ...extra);
 
 let work: string;
 let input: string;
 let gallery: string;
-let cache: string;
+let library: string;
 const sourceHashes = new Map<string, string>();
 
 /** Expected final status of every entry in the input folder. */
@@ -74,7 +61,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mespotter-e2e-'));
   input = join(work, 'photos');
   gallery = join(work, 'galleries');
-  cache = join(work, 'cache');
+  library = join(work, 'library.db');
   const refs = join(work, 'refs');
   await mkdir(join(input, 'album', 'nested', 'deeper'), { recursive: true });
   await mkdir(join(input, 'broken'), { recursive: true });
@@ -126,8 +113,8 @@ describe('mespotter enroll + sort (end to end)', () => {
       'me',
       '--gallery',
       gallery,
-      '--cache',
-      cache,
+      '--library',
+      library,
       '--json',
       join(work, 'refs'),
     );
@@ -165,9 +152,9 @@ describe('mespotter enroll + sort (end to end)', () => {
     expect(results.get('broken/loop')!.code).toBe('symlink_loop');
     const s1 = results.get('album/sample1.jpg')!;
     expect(s1.faces).toHaveLength(3);
-    expect(s1.faces.filter((f) => f.match)).toHaveLength(1);
-    expect(iou(s1.faces.find((f) => f.match)!.box, fx.PERSON_BOX)).toBeGreaterThan(0.8);
-    expect(results.get('conflict.jpg')!.copy!.outcome).toBe('conflict');
+    expect(s1.faces.filter((f) => f.person === 'me')).toHaveLength(1);
+    expect(iou(s1.faces.find((f) => f.person === 'me')!.box, fx.PERSON_BOX)).toBeGreaterThan(0.8);
+    expect(results.get('conflict.jpg')!.copies![0]!.outcome).toBe('conflict');
 
     // Assess: the copies, byte-identical, and nothing else
     const copied = (await listFiles(out)).filter((f) => !f.startsWith('.mespotter'));
@@ -204,7 +191,7 @@ describe('mespotter enroll + sort (end to end)', () => {
     // Assess
     const results = await readResults(join(out, '.mespotter'));
     const matched = [...results.values()].filter((r) => r.status === 'matched');
-    expect(matched.map((r) => r.copy!.outcome).sort()).toEqual([
+    expect(matched.map((r) => r.copies![0]!.outcome).sort()).toEqual([
       'already_present',
       'already_present',
       'already_present',
@@ -220,7 +207,7 @@ describe('mespotter enroll + sort (end to end)', () => {
     const out = join(work, 'dry');
     await sortInto(out, '--dry-run');
     const results = await readResults(join(out, '.mespotter'));
-    expect([...results.values()].filter((r) => r.copy?.outcome === 'dry_run')).toHaveLength(5);
+    expect([...results.values()].filter((r) => r.copies?.[0]?.outcome === 'dry_run')).toHaveLength(5);
     expect((await listFiles(out)).filter((f) => !f.startsWith('.mespotter'))).toEqual([]);
   });
 
@@ -242,6 +229,8 @@ describe('mespotter enroll + sort (end to end)', () => {
       'me',
       '--gallery',
       other,
+      '--library',
+      library,
       '--out',
       join(work, 'x'),
       '--quiet',

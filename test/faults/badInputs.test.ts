@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analysisNamespace } from '../../core/analysis/analysisKey.js';
 import { resolveEngineConfig } from '../../core/config.js';
+import { Library } from '../../core/library/Library.js';
 import { type FaultWorld, listAll, makeFaultWorld, sha256 } from '../helpers/faultWorld.js';
 import { latestRunDir, readRunLines } from '../helpers/reportRuns.js';
 import { runCliProcess } from '../helpers/spawnCli.js';
@@ -52,8 +53,7 @@ describe('fault: bad galleries, cache entries, flags and file names', () => {
     ],
   ])('refuses a gallery with a %s embedding with one clear line (exit 2)', async (name, value, message) => {
     const dir = await badGallery(name, value);
-    const args = world.sortArgs(join(world.work, `out-${name}`));
-    args[args.indexOf('--gallery') + 1] = dir;
+    const args = [...world.sortArgs(join(world.work, `out-${name}`)), '--gallery', dir];
 
     const run = await runCliProcess(args);
 
@@ -65,8 +65,7 @@ describe('fault: bad galleries, cache entries, flags and file names', () => {
     const dir = join(world.work, 'gallery-renamed');
     await mkdir(dir);
     await copyFile(join(world.gallery, 'me.gallery.json'), join(dir, 'bob.gallery.json'));
-    const args = world.sortArgs(join(world.work, 'out-bob'));
-    args[args.indexOf('--gallery') + 1] = dir;
+    const args = [...world.sortArgs(join(world.work, 'out-bob')), '--gallery', dir];
     args[args.indexOf('--person') + 1] = 'bob';
 
     const run = await runCliProcess(args);
@@ -75,27 +74,28 @@ describe('fault: bad galleries, cache entries, flags and file names', () => {
     expectOneLine(run.stderr, /is the gallery of "me", not "bob"/);
   });
 
-  it('treats a cached analysis with a wrong-length embedding as a miss, not a permanent error', async () => {
-    // Prepare: a run fills the faces index; then one entry is damaged the way a bug or an edit would.
+  it('treats a stored analysis with a wrong-length embedding as a miss, not a permanent error', async () => {
+    // Prepare: a run fills the library; then one photo's faces are damaged the way a bug or an edit would.
     expect((await runCliProcess(world.sortArgs(join(world.work, 'out-cache-1')))).code).toBe(0);
     const sha = await sha256(join(world.input, 'me-000.jpg'));
-    const entries = (await listAll(world.cache)).filter((f) => f.endsWith(`${sha}.json`));
-    expect(entries).toHaveLength(1);
-    const path = join(world.cache, entries[0]!);
-    const entry = JSON.parse(await readFile(path, 'utf8'));
-    for (const f of entry.faces) f.embedding = embedding(new Float32Array(128).fill(1 / Math.sqrt(128)));
-    await writeFile(path, JSON.stringify(entry));
+    const library = Library.open(world.library);
+    const photo = library.photoBySha(sha)!;
+    const damaged = Buffer.from(new Float32Array(128).fill(1 / Math.sqrt(128)).buffer);
+    library.db.prepare('UPDATE faces SET embedding = ? WHERE photo_id = ?').run(damaged, photo.id);
+    library.close();
 
     const out = join(world.work, 'out-cache-2');
     const run = await runCliProcess(world.sortArgs(out));
 
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const line = (await readRunLines(await latestRunDir(join(out, '.mespotter')))).find(
       (l) => l.path === 'me-000.jpg',
     );
     expect(line).toMatchObject({ status: 'matched', cached: false });
-    // The damaged entry was replaced by a good one.
-    expect(JSON.parse(await readFile(path, 'utf8')).faces[0].embedding.length).toBeGreaterThan(2000);
+    // The damaged analysis was replaced by a good one.
+    const after = Library.open(world.library);
+    expect(after.facesOfPhoto(photo.id).every((f) => f.embedding.length === 512)).toBe(true);
+    after.close();
   });
 
   it('namespaces the faces index by the analysis code version, not only by settings', () => {
@@ -121,9 +121,9 @@ describe('fault: bad galleries, cache entries, flags and file names', () => {
   });
 
   it('exits 2 for usage errors commander reports itself (a missing required option)', async () => {
-    const run = await runCliProcess(['sort', world.input, '--out', join(world.work, 'x')]);
+    const run = await runCliProcess(['sort', world.input, '--person', 'me']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/required option '--person <name>' not specified/);
+    expect(run.stderr).toMatch(/required option '--out <dir>' not specified/);
   });
 
   it('analyses, reports and copies a photo whose file name is not valid UTF-8, under its exact name', async () => {
@@ -146,7 +146,7 @@ describe('fault: bad galleries, cache entries, flags and file names', () => {
     expect(lines).toHaveLength(2);
     for (const line of lines) {
       expect(line.status).toBe('matched');
-      expect(line.copy?.outcome).toBe('copied');
+      expect(line.copies?.[0]?.outcome).toBe('copied');
       const raw = Buffer.from(line.rawPath!, 'base64');
       const source = Buffer.concat([Buffer.from(`${input}/`), raw]);
       const copy = Buffer.concat([Buffer.from(`${out}/`), raw]);
@@ -214,7 +214,7 @@ describe('fault: folders that cannot be used, and copies that fail', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
     const [line] = await readRunLines(await latestRunDir(join(out, '.mespotter')));
-    expect(line?.copy).toMatchObject({ outcome: 'failed' });
-    expect(line?.copy?.reason).toMatch(/ENOTDIR|EEXIST/);
+    expect(line?.copies?.[0]).toMatchObject({ outcome: 'failed' });
+    expect(line?.copies?.[0]?.reason).toMatch(/ENOTDIR|EEXIST/);
   });
 });

@@ -43,10 +43,10 @@ describe('fault: a full disk and a read-only output', () => {
     expect(run.stderr).toBe('');
     const lines = (await readRunLines(await latestRunDir(report))).filter((l) => l.status === 'matched');
     expect(lines).toHaveLength(4);
-    const failed = lines.filter((l) => l.copy?.outcome === 'failed');
+    const failed = lines.filter((l) => l.copies?.[0]?.outcome === 'failed');
     expect(failed.length).toBeGreaterThan(0);
-    for (const l of failed) expect(l.copy?.reason).toMatch(/no space left on the device \(ENOSPC\)/);
-    const copied = lines.filter((l) => l.copy?.outcome === 'copied').map((l) => l.path);
+    for (const l of failed) expect(l.copies?.[0]?.reason).toMatch(/no space left on the device \(ENOSPC\)/);
+    const copied = lines.filter((l) => l.copies?.[0]?.outcome === 'copied').map((l) => l.path);
     expect(copied.length).toBeGreaterThan(0);
     const onDisk = (await listAll(disk)).filter((f) => !f.startsWith('.mespotter'));
     expect(onDisk.sort()).toEqual(copied.sort());

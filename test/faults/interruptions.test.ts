@@ -62,7 +62,7 @@ describe('fault: kill -9 during a copy of large matching files', () => {
 
     expect(result.code).toBe(0);
     const lines = await readRunLines(await latestRunDir(join(out, '.mespotter')));
-    const copies = lines.filter((l) => l.status === 'matched').map((l) => l.copy?.outcome);
+    const copies = lines.filter((l) => l.status === 'matched').map((l) => l.copies?.[0]?.outcome);
     expect(copies).toHaveLength(3);
     expect(copies.every((c) => c === 'copied' || c === 'already_present')).toBe(true);
     expect(await copiesIn(out)).toEqual(['me-000.jpg', 'me-001.jpg', 'me-002.jpg']);

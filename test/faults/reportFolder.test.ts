@@ -63,7 +63,7 @@ describe('fault: the report folder never loses a file mespotter did not create',
     expect(runs).toHaveLength(2);
     expect(await snapshot(firstRun)).toEqual(firstState);
     const second = await readRunLines(await latestRunDir(report));
-    expect(second.filter((l) => l.status === 'matched').map((l) => l.copy?.outcome)).toEqual([
+    expect(second.filter((l) => l.status === 'matched').map((l) => l.copies?.[0]?.outcome)).toEqual([
       'already_present',
       'already_present',
     ]);

@@ -28,18 +28,24 @@ export const put = async (
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 };
 
-/** Every result line of every run, with the run it belongs to. */
+/**
+ * Every run's one line per input, with the run it belongs to, as the summaries count them: lines
+ * objects read oldest first (their names sort by time), a path's newest line kept.
+ */
 export const readResultLines = async (
   s3: S3Client,
   bucket: string,
 ): Promise<(ResultLine & { runId: string })[]> => {
-  const out: (ResultLine & { runId: string })[] = [];
+  const byRunAndPath = new Map<string, ResultLine & { runId: string }>();
   for (const key of await listKeys(s3, bucket, 'results/')) {
     if (!key.includes('/lines/')) continue;
     const runId = key.split('/')[1]!;
     for (const l of (await getText(s3, bucket, key)).split('\n').filter(Boolean)) {
-      out.push({ ...(JSON.parse(l) as ResultLine), runId });
+      const line = JSON.parse(l) as ResultLine;
+      const id = `${runId}\n${line.path}`;
+      byRunAndPath.delete(id);
+      byRunAndPath.set(id, { ...line, runId });
     }
   }
-  return out;
+  return [...byRunAndPath.values()];
 };

@@ -22,6 +22,12 @@ export interface CloudTestPhotos {
   sample1Reencoded: Buffer;
   /** References of the person (the leftmost woman of sample1): crops and variants. */
   references: Buffer[];
+  /** References of a second person, the middle woman of sample1, made the same way. */
+  secondReferences: Buffer[];
+  /** sample1 with the first person's face painted over: the second person and a stranger. */
+  withoutFirst: Buffer;
+  /** sample1 with the second person's face painted over: the first person and a stranger. */
+  withoutSecond: Buffer;
   /** sample1 cut short: a JPEG header with no image behind it. */
   corrupt: Buffer;
 }
@@ -59,6 +65,34 @@ const brighten = (img: RgbImage, gain: number, offset: number): RgbImage => ({
   data: img.data.map((v) => Math.max(0, Math.min(255, Math.round(v * gain + offset)))),
 });
 
+/** The image with a face (and a margin around it) painted flat grey: nobody is left there. */
+const paintOver = (img: RgbImage, b: Box, margin: number): RgbImage => {
+  const data = Uint8Array.from(img.data);
+  const w = b.x2 - b.x1;
+  const h = b.y2 - b.y1;
+  const x1 = Math.max(0, Math.round(b.x1 - w * margin));
+  const x2 = Math.min(img.width, Math.round(b.x2 + w * margin));
+  for (
+    let y = Math.max(0, Math.round(b.y1 - h * margin));
+    y < Math.min(img.height, Math.round(b.y2 + h * margin));
+    y++
+  )
+    data.fill(128, (y * img.width + x1) * 3, (y * img.width + x2) * 3);
+  return { ...img, data };
+};
+
+const referencesOf = async (image: RgbImage, box: Box): Promise<Buffer[]> => {
+  const variants = [
+    crop(image, box, 0.5),
+    mirror(crop(image, box, 0.6)),
+    brighten(crop(image, box, 0.4), 1.15, 10),
+    brighten(crop(image, box, 0.7), 0.85, -5),
+  ];
+  return Promise.all(
+    variants.map(async (v, i) => (await encodeJpeg(v, { quality: 85 - i * 5, maxSide: 480 })).jpeg),
+  );
+};
+
 /** Builds the e2e photo set (about a second): references cropped from sample1. */
 export const makeCloudTestPhotos = async (engine: FaceEngine): Promise<CloudTestPhotos> => {
   const samples = await Promise.all(
@@ -69,21 +103,17 @@ export const makeCloudTestPhotos = async (engine: FaceEngine): Promise<CloudTest
   const analysis = await engine.analyze(sample1);
   // The leftmost woman: the rightmost one scores 0.59 against a woman in sample3 with these
   // models (a look-alike or the same model), which would make "without the person" ambiguous.
-  const face = [...analysis.faces].sort((a, b) => a.box.x1 - b.box.x1)[0];
-  if (!face) throw new Error('no face in sample1');
-  const variants = [
-    crop(image, face.box, 0.5),
-    mirror(crop(image, face.box, 0.6)),
-    brighten(crop(image, face.box, 0.4), 1.15, 10),
-    brighten(crop(image, face.box, 0.7), 0.85, -5),
-  ];
-  const references = await Promise.all(
-    variants.map(async (v, i) => (await encodeJpeg(v, { quality: 85 - i * 5, maxSide: 480 })).jpeg),
-  );
+  // The middle one, the second person, scores under 0.36 against every other sample's faces.
+  const [face, second] = [...analysis.faces].sort((a, b) => a.box.x1 - b.box.x1);
+  if (!face || !second) throw new Error('fewer than two faces in sample1');
+  const jpeg = async (img: RgbImage) => (await encodeJpeg(img, { quality: 90 })).jpeg;
   return {
     samples,
     sample1Reencoded: (await encodeJpeg(image, { quality: 70 })).jpeg,
-    references,
+    references: await referencesOf(image, face.box),
+    secondReferences: await referencesOf(image, second.box),
+    withoutFirst: await jpeg(paintOver(image, face.box, 0.3)),
+    withoutSecond: await jpeg(paintOver(image, second.box, 0.3)),
     corrupt: sample1.subarray(0, 2000),
   };
 };

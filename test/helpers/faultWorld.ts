@@ -24,8 +24,10 @@ export const listAll = async (dir: string, root = dir): Promise<string[]> => {
 export interface FaultWorld {
   work: string;
   input: string;
+  /** The person's gallery file (enroll --gallery), for the tests of gallery files. */
   gallery: string;
-  cache: string;
+  /** The people library the world's commands use. */
+  library: string;
   /** Arguments of `mespotter sort` for this world into `out`, plus `extra`. */
   sortArgs(out: string, ...extra: string[]): string[];
 }
@@ -41,7 +43,7 @@ export const makeFaultWorld = async (
   const input = join(work, 'photos');
   const refs = join(work, 'refs');
   const gallery = join(work, 'galleries');
-  const cache = join(work, 'cache');
+  const library = join(work, 'library.db');
   await mkdir(input, { recursive: true });
   await mkdir(refs);
   const variants = [
@@ -63,8 +65,8 @@ export const makeFaultWorld = async (
     'me',
     '--gallery',
     gallery,
-    '--cache',
-    cache,
+    '--library',
+    library,
     refs,
   ]);
   if (enrolled.code !== 0) throw new Error(`enroll failed: ${enrolled.stderr}`);
@@ -72,16 +74,14 @@ export const makeFaultWorld = async (
     work,
     input,
     gallery,
-    cache,
+    library,
     sortArgs: (out, ...extra) => [
       'sort',
       input,
       '--person',
       'me',
-      '--gallery',
-      gallery,
-      '--cache',
-      cache,
+      '--library',
+      library,
       '--out',
       out,
       '--quiet',

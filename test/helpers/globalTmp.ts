@@ -9,6 +9,10 @@ export const setup = (): void => {
   dir = mkdtempSync(join(tmpdir(), 'mespotter-tests-'));
   // Workers are started after this and inherit it; os.tmpdir() reads TMPDIR.
   process.env['TMPDIR'] = dir;
+  // A command run without --library must never touch the real ~/.local/share/mespotter.
+  process.env['XDG_DATA_HOME'] = join(dir, 'xdg-data');
+  process.env['XDG_CACHE_HOME'] = join(dir, 'xdg-cache');
+  delete process.env['MESPOTTER_LIBRARY'];
 };
 
 export const teardown = (): void => {

@@ -13,6 +13,7 @@ import { detectPhoto } from '../../functions/detect/detectPhoto.js';
 import { ingestEnv } from '../../functions/ingest/ingestEnv.js';
 import { CloudError, CloudErrorCode } from '../../functions/shared/errors.js';
 import { createObservability } from '../../functions/shared/observability.js';
+import { flushOutputs } from '../../functions/shared/RecordOutputs.js';
 import { isPermanent } from '../../functions/shared/resultLines.js';
 import { verifyEnv } from '../../functions/verify/verifyEnv.js';
 import { gpuBatchEnv } from '../../gpu-batch/gpuBatchEnv.js';
@@ -178,9 +179,12 @@ describe('Function: detect stage with failures', () => {
       return { width: 10, height: 10, faces: [] } as unknown as ImageAnalysis;
     },
     embedAligned: async () => new Float32Array(0),
+    describeAligned: async () => {
+      throw new Error('unused');
+    },
     close: async () => undefined,
   });
-  const settings = { verifyQueueUrl: QUEUE, maxPhotoBytes: undefined };
+  const settings = { verifyQueueUrl: QUEUE, maxPhotoBytes: undefined, facesIndex: true };
   const run = (e: PhotoAnalyzer) =>
     detectPhoto(
       { kind: 'photo', runId: 'r', bucket: 'photos', key: 'a.jpg' },
@@ -198,8 +202,12 @@ describe('Function: detect stage with failures', () => {
     // Faces index reads answer nothing: a miss.
   });
 
-  it('records a corrupt photo as its outcome', async () => {
-    await run(engine(new ImageError(ImageErrorCode.Corrupt, 'corrupt or truncated image')));
+  it('records a corrupt photo as its outcome, written with its batch', async () => {
+    const out = await run(engine(new ImageError(ImageErrorCode.Corrupt, 'corrupt or truncated image')));
+    expect(out.lines?.map((l) => l.line.code)).toEqual(['corrupt_image']);
+    expect(out.messages ?? []).toEqual([]);
+    expect(linePuts()).toEqual([]);
+    expect(await flushOutputs([out])).toEqual([undefined]);
     expect(linePuts()).toHaveLength(1);
     expect(String(linePuts()[0]!.args[0].input.Body)).toContain('"code":"corrupt_image"');
   });

@@ -113,41 +113,114 @@ describe('Function: copy', () => {
     });
   });
 
-  it('copies matched lines only and then writes the photo’s lines with the outcome', async () => {
-    // Prepare
+  it('makes every planned copy, then writes the photo’s one line with each outcome', async () => {
+    // Prepare: two people found; Bea's copy is already there from an earlier run.
     s3.on(HeadObjectCommand, { Key: 'matches/Anna/p.jpg' }).rejects(notFound);
+    s3.on(HeadObjectCommand, { Key: 'matches/Bea/p.jpg' }).resolves({
+      Metadata: { [SOURCE_ETAG_META]: '"e"' },
+    });
     s3.on(HeadObjectCommand, { Key: 'p.jpg' }).resolves({ ETag: '"e"', ContentLength: 1 });
     s3.on(CopyObjectCommand).resolves({});
     s3.on(PutObjectCommand).resolves({});
-    const line = (person: string, status: string) => ({
-      path: 'p.jpg',
-      person,
-      status,
-      threshold: 0.4,
-      faces: [],
-    });
+    const line = { path: 'p.jpg', status: 'matched', people: ['Anna', 'Bea'], faces: [] };
     const body = JSON.stringify({
       runId: 'r',
       bucket: 'b',
       key: 'p.jpg',
       etag: '"e"',
-      lines: [line('Anna', 'matched'), line('Bea', 'no_match')],
+      line,
+      copies: [
+        { people: ['Anna'], destination: 'matches/Anna/p.jpg' },
+        { people: ['Bea'], destination: 'matches/Bea/p.jpg' },
+      ],
     });
 
     // Act
     const out = await handler(sqsEvent([body, '{"garbage":true}']), lambdaContext());
 
-    // Assess
+    // Assess: the garbage message fails alone; one copy made, one found, one line written last.
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 1);
-    const written = String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body)
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, { Key: 'matches/Anna/p.jpg' });
+    const puts = s3.commandCalls(PutObjectCommand);
+    expect(puts).toHaveLength(1);
+    expect(String(puts[0]!.args[0].input.Key)).toMatch(/^results\/r\/lines\/.+Z-[0-9a-f]{8}-1\.jsonl$/);
+    const written = String(puts[0]!.args[0].input.Body)
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(written).toMatchObject([
-      { person: 'Anna', status: 'matched', copy: { outcome: 'copied', destination: 'matches/Anna/p.jpg' } },
-      { person: 'Bea', status: 'no_match' },
+    expect(written).toEqual([
+      {
+        ...line,
+        copies: [
+          { people: ['Anna'], outcome: 'copied', destination: 'matches/Anna/p.jpg' },
+          { people: ['Bea'], outcome: 'already_present', destination: 'matches/Bea/p.jpg' },
+        ],
+      },
     ]);
-    expect(written[1].copy).toBeUndefined();
+  });
+
+  it('uses the source detect read (size, type, metadata) instead of a HeadObject, and reports a vanished one', async () => {
+    // Prepare: the message carries the source; the second photo is gone by the time of the copy.
+    s3.on(HeadObjectCommand).rejects(notFound);
+    s3.on(CopyObjectCommand, { Key: 'matches/Anna/a.jpg' }).resolves({});
+    s3.on(CopyObjectCommand, { Key: 'matches/Anna/gone.jpg' }).rejects(
+      Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }),
+    );
+    s3.on(PutObjectCommand).resolves({});
+    const message = (key: string) =>
+      JSON.stringify({
+        runId: 'r',
+        bucket: 'b',
+        key,
+        etag: '"e"',
+        line: { path: key, status: 'matched', people: ['Anna'], faces: [] },
+        copies: [{ people: ['Anna'], destination: `matches/Anna/${key}` }],
+        source: { size: 10, contentType: 'image/jpeg', metadata: { camera: 'x100' } },
+      });
+
+    // Act
+    const out = await handler(sqsEvent([message('a.jpg'), message('gone.jpg')]), lambdaContext());
+
+    // Assess: only the destinations were looked at; both lines in one object, after the copies.
+    expect(out.batchItemFailures).toEqual([]);
+    expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      'matches/Anna/a.jpg',
+      'matches/Anna/gone.jpg',
+    ]);
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
+      Key: 'matches/Anna/a.jpg',
+      ContentType: 'image/jpeg',
+      Metadata: { camera: 'x100', [SOURCE_ETAG_META]: '"e"' },
+    });
+    const puts = s3.commandCalls(PutObjectCommand);
+    expect(puts).toHaveLength(1);
+    expect(String(puts[0]!.args[0].input.Key)).toMatch(/-2\.jsonl$/);
+    const written = String(puts[0]!.args[0].input.Body)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { path: string; copies: { outcome: string; reason?: string }[] });
+    expect(Object.fromEntries(written.map((l) => [l.path, l.copies[0]]))).toEqual({
+      'a.jpg': { people: ['Anna'], outcome: 'copied', destination: 'matches/Anna/a.jpg' },
+      'gone.jpg': {
+        people: ['Anna'],
+        outcome: 'failed',
+        destination: 'matches/Anna/gone.jpg',
+        reason: 'source object no longer exists',
+      },
+    });
+  });
+
+  it('refuses a copy message without planned copies (nothing to copy is verify’s line to write)', async () => {
+    const body = JSON.stringify({
+      runId: 'r',
+      bucket: 'b',
+      key: 'p.jpg',
+      etag: '"e"',
+      line: { path: 'p.jpg', status: 'no_match', people: [], faces: [] },
+      copies: [],
+    });
+    await expect(handler(sqsEvent([body]), lambdaContext())).rejects.toThrow(/All records failed/);
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
   });
 });

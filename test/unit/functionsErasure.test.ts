@@ -8,7 +8,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ResultLine } from '../../core/report/resultLine.js';
 import { executeErasure, planForget, planPurgeFaces } from '../../functions/shared/erasure.js';
+import { forgetInLines, mentions, withoutPerson } from '../../functions/shared/forgetInLines.js';
 import { objectBody } from '../helpers/cloudEvents.js';
 
 const s3 = mockClient(S3Client);
@@ -51,28 +53,115 @@ describe('Erasure plans (mocked S3)', () => {
       await expect(planForget('b', bad), bad).rejects.toThrow(/not a valid person name/);
   });
 
-  it('rewrites a lines object without the person, reading it again at erase time', async () => {
-    const line = (person: string) =>
-      JSON.stringify({ path: 'p.jpg', status: 'no_match', person, threshold: 0.4, faces: [] });
+  it('rewrites a line without the person and deletes objects of old per-person lines that were theirs', async () => {
+    // Arrange: a photo where Anna and Bob were found (one line), and an object of v1 lines (one per person).
+    const both = photoLine();
+    const v1 = (person: string) =>
+      JSON.stringify({ path: 'old.jpg', status: 'no_match', person, threshold: 0.4, faces: [] });
     // Generic first: aws-sdk-client-mock lets the later, more specific behaviour win.
     s3.on(ListObjectsV2Command).resolves({ Contents: [] });
     s3.on(ListObjectsV2Command, { Prefix: 'results/' }).resolves({
-      Contents: [{ Key: 'results/r/lines/1.jsonl', Size: 9 }],
+      Contents: [
+        { Key: 'results/r/lines/1.jsonl', Size: 9 },
+        { Key: 'results/r/lines/2.jsonl', Size: 5 },
+        { Key: 'results/r/lines/3.jsonl', Size: 5 },
+        { Key: 'results/r/summary.json', Size: 5 },
+      ],
     });
-    s3.on(GetObjectCommand).resolvesOnce({ Body: objectBody(`${line('Anna')}\n${line('Bob')}\n`) } as never);
-    const plan = await planForget('b', 'Anna');
-    expect(plan.targets).toEqual([{ key: 'results/r/lines/1.jsonl', size: 9, action: 'rewrite' }]);
-    // Since planned, the pipeline added Carol's line: it is kept too.
-    s3.on(GetObjectCommand).resolves({
-      Body: objectBody(`${line('Anna')}\n${line('Bob')}\n${line('Carol')}\n`),
+    s3.on(GetObjectCommand, { Key: 'results/r/lines/1.jsonl' }).resolves({
+      Body: objectBody(`${JSON.stringify(both)}\n`),
+    } as never);
+    s3.on(GetObjectCommand, { Key: 'results/r/lines/2.jsonl' }).resolves({
+      Body: objectBody(`${v1('Anna')}\n`),
+    } as never);
+    s3.on(GetObjectCommand, { Key: 'results/r/lines/3.jsonl' }).resolves({
+      Body: objectBody(`${JSON.stringify(withoutPerson(photoLine(), 'Anna'))}\n`),
     } as never);
     s3.on(PutObjectCommand).resolves({});
+    s3.on(DeleteObjectsCommand).resolves({});
 
+    // Act
+    const plan = await planForget('b', 'Anna');
     const outcome = await executeErasure(plan);
 
-    expect(outcome).toEqual({ deleted: [], rewritten: ['results/r/lines/1.jsonl'], failed: [] });
-    expect(String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body)).toBe(
-      `${line('Bob')}\n${line('Carol')}\n`,
-    );
+    // Assert: 3.jsonl says nothing about Anna and is left alone.
+    expect(plan.targets).toEqual([
+      { key: 'results/r/lines/1.jsonl', size: 9, action: 'rewrite' },
+      { key: 'results/r/lines/2.jsonl', size: 5, action: 'delete' },
+    ]);
+    expect(outcome).toEqual({
+      deleted: ['results/r/lines/2.jsonl'],
+      rewritten: ['results/r/lines/1.jsonl'],
+      failed: [],
+    });
+    const rewritten = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body));
+    expect(rewritten).toEqual(withoutPerson(both, 'Anna'));
+    expect(JSON.stringify(rewritten)).not.toContain('Anna');
+  });
+});
+
+/** A photo where Anna and Bob were found, with a copy each and a teacher check of Anna. */
+const photoLine = (): ResultLine => ({
+  path: 'incoming/p.jpg',
+  status: 'matched',
+  people: ['Anna', 'Bob'],
+  sha256: 'abc',
+  faces: [
+    {
+      box: { x1: 0, y1: 0, x2: 9, y2: 9 },
+      detScore: 0.9,
+      quality: 1,
+      person: 'Anna',
+      score: 0.7,
+      margin: 0.5,
+      decidedBy: 'auto',
+    },
+    {
+      box: { x1: 20, y1: 0, x2: 29, y2: 9 },
+      detScore: 0.9,
+      quality: 1,
+      person: 'Bob',
+      score: 0.6,
+      margin: 0.4,
+      decidedBy: 'auto',
+    },
+    {
+      box: { x1: 40, y1: 0, x2: 49, y2: 9 },
+      detScore: 0.9,
+      quality: 1,
+      person: null,
+      score: 0.3,
+      best: 'Anna',
+    },
+  ],
+  copies: [
+    { people: ['Anna'], outcome: 'copied', destination: 'matches/Anna/incoming/p.jpg' },
+    { people: ['Bob'], outcome: 'copied', destination: 'matches/Bob/incoming/p.jpg' },
+  ],
+  teacher: [{ person: 'Anna', outcome: 'confirmed', localStatus: 'matched', calls: 1, costUsd: 0.001 }],
+});
+
+describe('forget in result lines (pure)', () => {
+  it('removes the person from people, faces, copies and teacher entries; the others stay as they were', () => {
+    const out = withoutPerson(photoLine(), 'Anna');
+    expect(out.status).toBe('matched');
+    expect(out.people).toEqual(['Bob']);
+    expect(out.faces).toEqual([
+      { box: { x1: 0, y1: 0, x2: 9, y2: 9 }, detScore: 0.9, quality: 1, person: null },
+      photoLine().faces[1],
+      { box: { x1: 40, y1: 0, x2: 49, y2: 9 }, detScore: 0.9, quality: 1, person: null },
+    ]);
+    expect(out.copies).toEqual([photoLine().copies![1]]);
+    expect(out).not.toHaveProperty('teacher');
+    expect(mentions(out, 'Anna')).toBe(false);
+    expect(mentions(out, 'Bob')).toBe(true);
+  });
+
+  it('makes a photo where only the person was found a no_match, and keeps lines about others untouched', () => {
+    const theirs = withoutPerson(withoutPerson(photoLine(), 'Bob'), 'Anna');
+    expect(theirs).toMatchObject({ status: 'no_match', people: [] });
+    expect(theirs).not.toHaveProperty('copies');
+    const text = `${JSON.stringify(photoLine())}\nnot json\n`;
+    expect(forgetInLines(text, 'Zoe')).toEqual({ text, changed: false, empty: false });
   });
 });

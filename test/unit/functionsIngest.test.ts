@@ -30,6 +30,10 @@ const sentTo = (url: string): Sent[] =>
 const bodiesTo = (url: string) =>
   sentTo(url).flatMap((i) => (i.Entries ?? []).map((e) => JSON.parse(e.MessageBody!)));
 const putKeys = () => s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+const bodyOf = (key: string): string =>
+  String(s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === key)!.args[0].input.Body);
+const INPUTS_KEY =
+  /^results\/drop-2026-01-02\/inputs\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z-[0-9a-f]{8}-a-2\.jsonl$/;
 
 describe('Function: ingest', () => {
   beforeEach(() => {
@@ -74,9 +78,41 @@ describe('Function: ingest', () => {
       },
       { kind: 'enrol', bucket: 'photos', person: 'Anna' },
     ]);
-    expect(putKeys()).toEqual([expect.stringMatching(/^results\/drop-2026-01-02\/lines\/[0-9a-f]+\.jsonl$/)]);
-    const line = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body));
-    expect(line).toMatchObject({ path: 'incoming/readme.txt', status: 'skipped' });
+    // The drops are recorded for the drop run's summary, once for the invocation, before anything else.
+    const [inputs, skipped] = putKeys();
+    expect(inputs).toMatch(INPUTS_KEY);
+    expect(putKeys()).toEqual([
+      inputs,
+      expect.stringMatching(/^results\/drop-2026-01-02\/lines\/2026-.+Z-[0-9a-f]{8}-1\.jsonl$/),
+    ]);
+    expect(bodyOf(inputs!)).toBe('"incoming/summer 2024/été.jpg"\n"incoming/readme.txt"\n');
+    expect(JSON.parse(bodyOf(skipped!))).toMatchObject({
+      path: 'incoming/readme.txt',
+      status: 'skipped',
+      people: [],
+    });
+    // …with the run's finalizer, armed with that record.
+    expect(bodiesTo(ENV.INGEST_QUEUE_URL)).toEqual([
+      { kind: 'finalize', runId: 'drop-2026-01-02', bucket: 'photos', attempt: 0, anchor: inputs },
+    ]);
+    expect(sentTo(ENV.INGEST_QUEUE_URL)[0]!.Entries![0]!.DelaySeconds).toBe(30);
+  });
+
+  it('arms a drop run’s finalizer once per container moment: the next record is marked, not armed', async () => {
+    // Act: a second invocation right after the first test's.
+    await handler(
+      sqsEvent([s3Created('incoming/later.jpg'), s3Created('incoming/later2.jpg')]),
+      lambdaContext(),
+    );
+
+    // Assess
+    const [inputs] = putKeys();
+    expect(inputs).toMatch(/-n-2\.jsonl$/);
+    expect(bodiesTo(ENV.INGEST_QUEUE_URL)).toEqual([]);
+    expect(bodiesTo(ENV.DETECT_QUEUE_URL).map((b) => b.key)).toEqual([
+      'incoming/later.jpg',
+      'incoming/later2.jpg',
+    ]);
   });
 
   it('expands a manifest with listing pages into a run, sending at most 10 messages per call', async () => {

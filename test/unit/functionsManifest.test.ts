@@ -7,7 +7,7 @@ import {
   parseJsonLine,
 } from '../../functions/ingest/manifestEntries.js';
 import { routeS3Event } from '../../functions/ingest/routeS3Event.js';
-import { decodeEventKey, manifestRunId, matchKey, resultLinesKey } from '../../functions/shared/keys.js';
+import { decodeEventKey, manifestRunId, matchKey } from '../../functions/shared/keys.js';
 import { encodeEventKey } from '../../infra/local/s3EventEnvelope.js';
 
 const record = (key: string) => ({
@@ -81,7 +81,7 @@ describe('Function: routeS3Event', () => {
 });
 
 describe('Function: keys', () => {
-  it('derives stable run ids and flat result names for any key', () => {
+  it('derives stable run ids, and match keys that keep the original key', () => {
     expect(manifestRunId('manifests/first run.jsonl', '"abc"')).toBe(
       manifestRunId('manifests/first run.jsonl', '"abc"'),
     );
@@ -89,7 +89,6 @@ describe('Function: keys', () => {
     expect(manifestRunId('manifests/first run.jsonl', '"abd"')).not.toBe(
       manifestRunId('manifests/first run.jsonl', '"abc"'),
     );
-    expect(resultLinesKey('r', 'a/é b.jpg')).toMatch(/^results\/r\/lines\/[0-9a-f]{40}\.jsonl$/);
     expect(matchKey('Anna', 'incoming/a b.jpg')).toBe('matches/Anna/incoming/a b.jpg');
   });
 });

@@ -93,6 +93,39 @@ describe('Class: GalleryCache', () => {
     expect((await cache.galleries()).map((g) => g.person)).toEqual(['Bea']);
   });
 
+  it('keeps one people matrix until a gallery changes, with each threshold and its source', async () => {
+    // Prepare: Anna has a calibrated threshold, Bea none (the default).
+    const cache = new GalleryCache('b', 'models-1', 0);
+    s3.on(GetObjectCommand, { Key: 'reference/Anna/gallery.json' }).resolves({
+      ETag: '"1"',
+      Body: objectBody(serializeGallery({ ...gallery('Anna'), threshold: 0.55 })),
+    } as never);
+    s3.on(GetObjectCommand, { Key: 'reference/Bea/gallery.json' }).resolves({
+      ETag: '"9"',
+      Body: objectBody(serializeGallery(gallery('Bea'))),
+    } as never);
+    listing({ Anna: '"1"', Bea: '"9"' });
+
+    // Act
+    const first = await cache.people();
+    const again = await cache.people();
+    listing({ Bea: '"9"' });
+    const after = await cache.people();
+
+    // Assess
+    expect(again).toBe(first);
+    expect(first.searched).toEqual(['Anna', 'Bea']);
+    expect(first.matrix.names).toEqual(['Anna', 'Bea']);
+    expect([...first.matrix.thresholds].map((t) => Number(t.toFixed(2)))).toEqual([0.55, 0.4]);
+    expect(first.thresholds).toEqual([
+      { name: 'Anna', threshold: 0.55, thresholdSource: 'person' },
+      { name: 'Bea', threshold: 0.4, thresholdSource: 'default' },
+    ]);
+    expect(after).not.toBe(first);
+    expect(after.searched).toEqual(['Bea']);
+    expect(after.signature).not.toBe(first.signature);
+  });
+
   it('skips a gallery from other models and reports it', async () => {
     const cache = new GalleryCache('b', 'models-2', 0);
     listing({ Anna: '"1"' });
@@ -102,6 +135,19 @@ describe('Class: GalleryCache', () => {
     } as never);
     expect(await cache.galleries()).toEqual([]);
     expect(cache.problems).toEqual([{ person: 'Anna', reason: expect.stringMatching(/re-enrol/) }]);
+  });
+
+  it("refuses a gallery that is someone else's (the folder names the person)", async () => {
+    const cache = new GalleryCache('b', 'models-1', 0);
+    listing({ Anna: '"1"' });
+    s3.on(GetObjectCommand).resolves({
+      ETag: '"1"',
+      Body: objectBody(serializeGallery(gallery('Bea'))),
+    } as never);
+    expect(await cache.galleries()).toEqual([]);
+    expect(cache.problems).toEqual([
+      { person: 'Anna', reason: expect.stringMatching(/gallery of "Bea", not Anna/) },
+    ]);
   });
 
   it('lists again only after its time to live', async () => {

@@ -113,13 +113,14 @@ const teacherSees = (similarity: number) => ({
 const linesOf = (key: string): ResultLine[] => {
   const written = s3
     .commandCalls(PutObjectCommand)
+    .filter((c) => String(c.args[0].input.Key).includes('/lines/'))
     .map((c) => String(c.args[0].input.Body))
     .flatMap((body) => body.split('\n').filter(Boolean))
     .map((l) => JSON.parse(l) as ResultLine);
   const copied = sqs
     .commandCalls(SendMessageBatchCommand)
     .flatMap((c) => c.args[0].input.Entries ?? [])
-    .flatMap((e) => (JSON.parse(e.MessageBody!) as CopyMessage).lines);
+    .map((e) => (JSON.parse(e.MessageBody!) as CopyMessage).line);
   return [...written, ...copied].filter((l) => l.path === key);
 };
 const lineOf = (key: string): ResultLine => {
@@ -199,6 +200,36 @@ describe('Function: verify with the teacher cascade off (default)', () => {
   });
 });
 
+describe('Function: verify records who it searched', () => {
+  it('once per container and run, before the lines, with each threshold and its source', async () => {
+    // Arrange
+    const verify = await coldStart();
+
+    // Act
+    await run(verify, sqsEvent([verifyBody('incoming/a.jpg', [0.9]), verifyBody('incoming/b.jpg', [0.1])]));
+
+    // Assess
+    const keys = s3.commandCalls(PutObjectCommand).map((c) => String(c.args[0].input.Key));
+    const searched = keys.filter((k) => k.startsWith('results/run-1/searched/'));
+    expect(searched).toHaveLength(1);
+    expect(keys[0]).toBe(searched[0]);
+    const body = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body));
+    expect(body).toEqual({
+      at: expect.any(String),
+      modelSetId: 'm@1',
+      people: [{ name: 'alice', threshold: 0.4, thresholdSource: 'person' }],
+    });
+  });
+
+  it('writes a skipped line when nobody is enrolled, and no searched record', async () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+    const verify = await coldStart();
+    await run(verify, sqsEvent([verifyBody('incoming/a.jpg', [0.9])]));
+    expect(lineOf('incoming/a.jpg')).toMatchObject({ status: 'skipped', code: 'no_gallery', people: [] });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+});
+
 describe('Function: verify with MESPOTTER_TEACHER_GRAY_ZONE', () => {
   beforeEach(() => {
     process.env['MESPOTTER_TEACHER_GRAY_ZONE'] = '0.3,0.5';
@@ -222,14 +253,18 @@ describe('Function: verify with MESPOTTER_TEACHER_GRAY_ZONE', () => {
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'photos', Key: REFERENCE_KEY });
     const line = lineOf('incoming/gray.jpg');
     expect(line.status).toBe('no_match');
-    expect(line.faces[0]!.match).toBe(false);
-    expect(line.teacher).toEqual<TeacherLine>({
-      outcome: 'overturned',
-      localStatus: 'matched',
-      calls: 1,
-      costUsd: 0.001,
-      faces: [{ index: 0, label: 'no_match', similarity: 5 }],
-    });
+    expect(line.people).toEqual([]);
+    expect(line.faces[0]!.person).toBeNull();
+    expect(line.teacher).toEqual<ResultLine['teacher']>([
+      {
+        person: 'alice',
+        outcome: 'overturned',
+        localStatus: 'matched',
+        calls: 1,
+        costUsd: 0.001,
+        faces: [{ index: 0, label: 'no_match', similarity: 5 }],
+      },
+    ]);
     // Overturned to no match: nothing for copy.
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
@@ -246,12 +281,9 @@ describe('Function: verify with MESPOTTER_TEACHER_GRAY_ZONE', () => {
     // Assess
     const line = lineOf('incoming/yes.jpg');
     expect(line.status).toBe('matched');
-    expect(line.teacher).toMatchObject({
-      outcome: 'confirmed',
-      localStatus: 'matched',
-      calls: 1,
-      costUsd: 0.0008,
-    });
+    expect(line.teacher).toMatchObject([
+      { person: 'alice', outcome: 'confirmed', localStatus: 'matched', calls: 1, costUsd: 0.0008 },
+    ]);
     expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, { QueueUrl: ENV.COPY_QUEUE_URL });
   });
 
@@ -291,14 +323,17 @@ describe('Function: verify with MESPOTTER_TEACHER_GRAY_ZONE', () => {
     expect(rekognition).toHaveReceivedCommandTimes(CompareFacesCommand, 5);
     const line = lineOf('incoming/busy.jpg');
     expect(line.status).toBe('matched');
-    expect(line.faces[0]!.match).toBe(true);
-    expect(line.teacher).toMatchObject({
-      outcome: 'failed',
-      localStatus: 'matched',
-      calls: 1,
-      costUsd: 0,
-      failure: { code: 'teacher_throttled' },
-    });
+    expect(line.faces[0]!.person).toBe('alice');
+    expect(line.teacher).toMatchObject([
+      {
+        person: 'alice',
+        outcome: 'failed',
+        localStatus: 'matched',
+        calls: 1,
+        costUsd: 0,
+        failure: { code: 'teacher_throttled' },
+      },
+    ]);
     expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, { QueueUrl: ENV.COPY_QUEUE_URL });
   });
 
@@ -316,11 +351,14 @@ describe('Function: verify with MESPOTTER_TEACHER_GRAY_ZONE', () => {
     expect(rekognition).toHaveReceivedCommandTimes(CompareFacesCommand, 1);
     const line = lineOf('incoming/denied.jpg');
     expect(line.status).toBe('no_match');
-    expect(line.teacher).toMatchObject({
-      outcome: 'failed',
-      localStatus: 'no_match',
-      failure: { code: 'teacher_access_denied' },
-    });
+    expect(line.teacher).toMatchObject([
+      {
+        person: 'alice',
+        outcome: 'failed',
+        localStatus: 'no_match',
+        failure: { code: 'teacher_access_denied' },
+      },
+    ]);
   });
 
   it('rate-limits per container: past the wait budget a photo keeps its local decision', async () => {
@@ -336,7 +374,7 @@ describe('Function: verify with MESPOTTER_TEACHER_GRAY_ZONE', () => {
     // Assess
     expect(rekognition).toHaveReceivedCommandTimes(CompareFacesCommand, 1);
     const outcomes = [lineOf('incoming/a.jpg'), lineOf('incoming/b.jpg')]
-      .map((l) => l.teacher?.outcome)
+      .map((l) => l.teacher?.[0]?.outcome)
       .sort();
     expect(outcomes).toEqual(['confirmed', 'rate_limited']);
   });
@@ -363,10 +401,9 @@ describe('Function: run summary with teacher lines', () => {
   const line = (path: string, teacher?: TeacherLine): ResultLine => ({
     path,
     status: 'no_match',
-    person: 'alice',
-    threshold: 0.4,
+    people: [],
     faces: [],
-    ...(teacher ? { teacher } : {}),
+    ...(teacher ? { teacher: [{ ...teacher, person: 'alice' }] } : {}),
   });
   const record = {
     runId: 'run-1',
@@ -380,7 +417,10 @@ describe('Function: run summary with teacher lines', () => {
   const summaryWritten = () =>
     JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body)) as Record<string, unknown>;
   const serve = (files: Record<string, ResultLine[]>) => {
-    s3.on(ListObjectsV2Command).resolves({ Contents: Object.keys(files).map((Key) => ({ Key })) });
+    s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+    s3.on(ListObjectsV2Command, { Prefix: 'results/run-1/lines/' }).resolves({
+      Contents: Object.keys(files).map((Key) => ({ Key })),
+    });
     for (const [Key, lines] of Object.entries(files))
       s3.on(GetObjectCommand, { Key }).callsFake(() => ({
         ETag: '"x"',
@@ -393,7 +433,7 @@ describe('Function: run summary with teacher lines', () => {
     serve({
       'results/run-1/lines/1.jsonl': [line('a.jpg', teacherLine('overturned', 1, 0.001))],
       'results/run-1/lines/2.jsonl': [line('b.jpg', teacherLine('failed', 1, 0))],
-      'results/run-1/lines/3.jsonl': [line('c.jpg', teacherLine('rate_limited', 0, 0)), line('c.jpg')],
+      'results/run-1/lines/3.jsonl': [line('c.jpg', teacherLine('rate_limited', 0, 0))],
     });
     await summarizeRun('photos', record, ['https://sqs/dlq'], false);
     expect(summaryWritten()['teacher']).toEqual({

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { RunReport } from '../../cli/report/RunReport.js';
+import { decidePhoto } from '../../core/decide/decidePhoto.js';
+import { PeopleMatrix } from '../../core/decide/PeopleMatrix.js';
+import { personModelOf } from '../../core/decide/personModel.js';
 import { centroidOf, GALLERY_VERSION, type Gallery } from '../../core/match/gallery.js';
-import { matchPhoto, type PhotoDecision } from '../../core/match/matchPhoto.js';
 import { PhotoStatus, resultLineSchema, runSummarySchema } from '../../core/report/resultLine.js';
 import { cascadeReviewer } from '../../core/teacher/cascadeReviewer.js';
 import { REKOGNITION_COMPARE_FACES_PRICING, teacherCostUsd } from '../../core/teacher/pricing.js';
-import { parseGrayZone, TeacherCascade } from '../../core/teacher/TeacherCascade.js';
+import { type PersonDecision, parseGrayZone, TeacherCascade } from '../../core/teacher/TeacherCascade.js';
 import { TokenBucket } from '../../core/teacher/TokenBucket.js';
 import { addTeacherUsage, type TeacherLine, TeacherOutcome } from '../../core/teacher/teacherLine.js';
 import type {
@@ -59,9 +61,17 @@ const analysisOf = (scores: number[]): ImageAnalysis => ({
 });
 
 const THRESHOLD = 0.4;
-const photo = (scores: number[]): { analysis: ImageAnalysis; decision: PhotoDecision } => {
+/** The person's side of a photo: each face's score, and the best face at or above the threshold. */
+const photo = (scores: number[]): { analysis: ImageAnalysis; decision: PersonDecision } => {
   const analysis = analysisOf(scores);
-  return { analysis, decision: matchPhoto(analysis, gallery, THRESHOLD) };
+  let best = -1;
+  scores.forEach((s, i) => {
+    if (s >= THRESHOLD && (best < 0 || s > scores[best]!)) best = i;
+  });
+  return {
+    analysis,
+    decision: { faces: analysis.faces.map((f, i) => ({ box: f.box, score: scores[i]! })), matchIndex: best },
+  };
 };
 
 /** A teacher that answers from a script and records what it was asked. */
@@ -130,7 +140,7 @@ describe('TeacherCascade decisions', () => {
       ]),
     );
     const r = await cascadeWith(teacher).review({ analysis, decision, source, image });
-    expect(r.status).toBe(PhotoStatus.Matched);
+    expect(r.matchIndex).toBeGreaterThanOrEqual(0);
     expect(r.matchIndex).toBe(0);
     expect(r.teacher).toEqual({
       outcome: TeacherOutcome.Confirmed,
@@ -149,12 +159,10 @@ describe('TeacherCascade decisions', () => {
       source,
       image,
     });
-    expect(decision.status).toBe(PhotoStatus.Matched);
-    expect(r.status).toBe(PhotoStatus.NoMatch);
+    expect(decision.matchIndex).toBeGreaterThanOrEqual(0);
     expect(r.matchIndex).toBe(-1);
-    expect(r.faces.every((f) => !f.match)).toBe(true);
     expect(r.teacher?.outcome).toBe(TeacherOutcome.Overturned);
-    expect(r.bestScore).toBeCloseTo(0.45);
+    expect(r.faces[0]!.score).toBeCloseTo(0.45);
   });
 
   it('overturns a near miss the teacher recognises', async () => {
@@ -165,9 +173,9 @@ describe('TeacherCascade decisions', () => {
       source,
       image,
     });
-    expect(decision.status).toBe(PhotoStatus.NoMatch);
-    expect(r.status).toBe(PhotoStatus.Matched);
-    expect(r.faces[0]!.match).toBe(true);
+    expect(decision.matchIndex).toBe(-1);
+    expect(r.matchIndex).toBeGreaterThanOrEqual(0);
+    expect(r.matchIndex).toBe(0);
     expect(r.teacher).toMatchObject({ outcome: TeacherOutcome.Overturned, localStatus: 'no_match' });
   });
 
@@ -182,7 +190,6 @@ describe('TeacherCascade decisions', () => {
     const r = await cascadeWith(teacher).review({ analysis, decision, source, image });
     expect(decision.matchIndex).toBe(0);
     expect(r.matchIndex).toBe(1);
-    expect(r.faces.map((f) => f.match)).toEqual([false, true]);
     expect(r.teacher?.outcome).toBe(TeacherOutcome.Overturned);
   });
 
@@ -207,7 +214,7 @@ describe('TeacherCascade decisions', () => {
       source,
       image,
     });
-    expect(r.status).toBe(PhotoStatus.Matched);
+    expect(r.matchIndex).toBeGreaterThanOrEqual(0);
     expect(r.matchIndex).toBe(0);
     expect(r.teacher).toMatchObject({
       outcome: TeacherOutcome.Confirmed,
@@ -224,7 +231,7 @@ describe('TeacherCascade decisions', () => {
       source,
       image,
     });
-    expect(strict.status).toBe(PhotoStatus.NoMatch);
+    expect(strict.matchIndex).toBe(-1);
   });
 });
 
@@ -236,7 +243,6 @@ describe('TeacherCascade failures and rate limit', () => {
       failure: { code: 'teacher_throttled', message: 'Rate exceeded', attempts: 5 },
     }));
     const r = await cascadeWith(teacher).review({ analysis, decision, source, image });
-    expect(r.status).toBe(decision.status);
     expect(r.matchIndex).toBe(decision.matchIndex);
     expect(r.teacher).toEqual({
       outcome: TeacherOutcome.Failed,
@@ -254,7 +260,7 @@ describe('TeacherCascade failures and rate limit', () => {
         throw new Error('socket hang up');
       }),
     ).review({ analysis, decision, source, image });
-    expect(r.status).toBe(PhotoStatus.NoMatch);
+    expect(r.matchIndex).toBe(-1);
     expect(r.teacher).toMatchObject({
       outcome: TeacherOutcome.Failed,
       failure: { message: 'socket hang up' },
@@ -269,7 +275,7 @@ describe('TeacherCascade failures and rate limit', () => {
     const first = await cascade.review({ analysis, decision, source, image });
     const second = await cascade.review({ analysis, decision, source, image });
     expect(first.teacher?.outcome).toBe(TeacherOutcome.Overturned);
-    expect(second.status).toBe(PhotoStatus.Matched);
+    expect(second.matchIndex).toBeGreaterThanOrEqual(0);
     expect(second.teacher).toEqual({
       outcome: TeacherOutcome.RateLimited,
       localStatus: 'matched',
@@ -362,20 +368,21 @@ describe('cascade in reports', () => {
     try {
       const report = await RunReport.open(dir, {
         runId: 'r',
-        person: 'alice',
-        threshold: THRESHOLD,
+        people: [{ name: 'alice', threshold: THRESHOLD }],
         modelSetId: 'm@1',
         input: '/in',
         output: '/out',
         dryRun: true,
       });
-      const base = { person: 'alice', threshold: THRESHOLD, faces: [] };
+      const base = { people: [], faces: [] };
       await report.add({ ...base, path: 'a.jpg', status: PhotoStatus.NoMatch });
       await report.add({
         ...base,
         path: 'b.jpg',
         status: PhotoStatus.NoMatch,
-        teacher: { outcome: 'overturned', localStatus: 'matched', calls: 1, costUsd: 0.001 },
+        teacher: [
+          { person: 'alice', outcome: 'overturned', localStatus: 'matched', calls: 1, costUsd: 0.001 },
+        ],
       });
       const summary = await report.close();
       expect(summary.teacher).toEqual({
@@ -389,7 +396,7 @@ describe('cascade in reports', () => {
       const written = runSummarySchema.parse(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')));
       expect(written.teacher?.overturned).toBe(1);
       const lines = (await readFile(join(dir, 'results.jsonl'), 'utf8')).trim().split('\n');
-      expect(resultLineSchema.parse(JSON.parse(lines[1]!)).teacher?.outcome).toBe('overturned');
+      expect(resultLineSchema.parse(JSON.parse(lines[1]!)).teacher?.[0]?.outcome).toBe('overturned');
       expect(JSON.parse(lines[0]!).teacher).toBeUndefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -401,16 +408,14 @@ describe('cascade in reports', () => {
     try {
       const report = await RunReport.open(dir, {
         runId: 'r',
-        person: 'alice',
-        threshold: THRESHOLD,
+        people: [{ name: 'alice', threshold: THRESHOLD }],
         modelSetId: 'm@1',
         input: '/in',
         output: '/out',
         dryRun: true,
       });
       await report.add({
-        person: 'alice',
-        threshold: THRESHOLD,
+        people: [],
         faces: [],
         path: 'a.jpg',
         status: 'no_face',
@@ -426,16 +431,21 @@ describe('cascadeReviewer (verify stage)', () => {
   it('satisfies TeacherHook and reads both photos from the bucket', async () => {
     const teacher = new ScriptedTeacher(sees([{ box: theirBox(0), similarity: 5 }]));
     const hook: TeacherHook = cascadeReviewer(cascadeWith(teacher));
-    const { analysis, decision } = photo([0.45]);
+    const { analysis } = photo([0.45]);
+    const people = PeopleMatrix.build([personModelOf(gallery, THRESHOLD)]);
+    const decision = decidePhoto(analysis.faces, people, { margin: 0, exclusive: true });
+    expect(decision.people).toEqual(['alice']);
     const reviewed = await hook.review({
       bucket: 'photos',
       key: 'incoming/x.jpg',
-      gallery,
-      threshold: THRESHOLD,
+      galleries: new Map([['alice', gallery]]),
+      people,
+      searched: ['alice'],
       analysis,
       decision,
     });
-    expect(reviewed.status).toBe(PhotoStatus.NoMatch);
+    expect(reviewed.decision.people).toEqual([]);
+    expect(reviewed.teacher).toMatchObject([{ person: 'alice', outcome: 'overturned' }]);
     expect(teacher.calls[0]!.source).toEqual({
       image: { kind: 's3', bucket: 'photos', key: 'reference/alice/a.jpg' },
       face: gallery.references[0]!.box,

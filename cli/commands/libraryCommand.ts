@@ -1,0 +1,202 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
+import { Command } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { describeFsError } from '../../core/fs/describeFsError.js';
+import { tempPathFor } from '../../core/fs/tempName.js';
+import { checkLibrary } from '../../core/library/checkLibrary.js';
+import { exportLibrary } from '../../core/library/exportLibrary.js';
+import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
+import { importLibrary } from '../../core/library/importLibrary.js';
+import { libraryStats } from '../../core/library/libraryStats.js';
+import { EMBEDDING_DIM } from '../../core/match/embeddingDim.js';
+import { CommandExit } from '../CommandExit.js';
+import { engineIdentity, engineNamespace, openLibrary } from '../engineOptions.js';
+import { ExitCode } from '../exitCodes.js';
+import { writeGallery } from '../galleryStore.js';
+import { loadPeople } from '../people/loadPeople.js';
+
+interface LibraryCliOptions {
+  library?: string;
+  models?: string;
+  json?: boolean;
+}
+
+const withLibrary = (cmd: Command): Command =>
+  cmd
+    .option(
+      '--library <path>',
+      'people library (default $MESPOTTER_LIBRARY, else ~/.local/share/mespotter/library.db)',
+    )
+    .option('--json', 'print JSON');
+
+/** Writes lines to `path` through a temporary in its folder, renamed at the end: never a partial export. */
+const writeLines = async (path: string, lines: Iterable<string>): Promise<void> => {
+  const tmp = tempPathFor(path);
+  const out = createWriteStream(tmp, { flags: 'wx' });
+  try {
+    for (const line of lines)
+      if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    out.end();
+    await finished(out);
+    await rename(tmp, path);
+  } catch (error) {
+    out.destroy();
+    await unlink(tmp).catch(() => undefined);
+    throw new ConfigError(`cannot write ${path}: ${describeFsError(error)}`, { cause: error });
+  }
+};
+
+export const libraryCommand = (): Command =>
+  new Command('library')
+    .description('look after the people library: stats, check, export, import, vacuum')
+    .addCommand(
+      withLibrary(new Command('stats').description('what the library holds')).action(
+        (o: LibraryCliOptions) => {
+          const library = openLibrary(o, true);
+          try {
+            const s = libraryStats(library);
+            if (o.json) console.log(JSON.stringify(s));
+            else {
+              console.log(`${s.path} (schema ${s.schemaVersion}, ${(s.bytes / 1024 / 1024).toFixed(1)} MiB)`);
+              console.log(
+                `${s.photos} photos at ${s.paths} paths (${s.missingPaths} missing), ${s.faces} faces, ${s.people} people, ${s.runs} runs`,
+              );
+              console.log(
+                `labels: ${
+                  Object.entries(s.labels)
+                    .map(([k, n]) => `${k} ${n}`)
+                    .join(', ') || 'none'
+                }`,
+              );
+            }
+          } finally {
+            library.close();
+          }
+        },
+      ),
+    )
+    .addCommand(
+      withLibrary(new Command('check').description('verify the database and every stored analysis')).action(
+        (o: LibraryCliOptions) => {
+          const library = openLibrary(o, true);
+          let broken = 0;
+          try {
+            const problems = checkLibrary(library, EMBEDDING_DIM);
+            broken = problems.filter((p) => p.kind !== 'orphan_photo').length;
+            if (o.json) console.log(JSON.stringify({ ok: broken === 0, problems }));
+            else {
+              for (const p of problems)
+                console.log(`${p.kind === 'orphan_photo' ? 'note' : 'problem'}: ${p.detail}`);
+              console.log(broken === 0 ? 'library ok' : `${broken} problem(s)`);
+            }
+          } finally {
+            library.close();
+          }
+          if (broken > 0) throw new CommandExit(ExitCode.Incomplete);
+        },
+      ),
+    )
+    .addCommand(
+      withLibrary(
+        new Command('export')
+          .description('write the library as JSON lines (or every person as a *.gallery.json, for the cloud)')
+          .option('--out <file>', 'the JSON-lines file to write ("-" for stdout)')
+          .option('--galleries <dir>', 'write DIR/<person>.gallery.json for everyone enrolled')
+          .option('--models <dir>', 'model folder (default: layers/models, or $MESPOTTER_MODELS_DIR)'),
+      ).action(async (o: LibraryCliOptions & { out?: string; galleries?: string }) => {
+        if (!o.out && !o.galleries)
+          throw new ConfigError('say where: --out FILE (or -) and/or --galleries DIR');
+        const library = openLibrary(o, true);
+        try {
+          if (o.out) {
+            const lines = (function* () {
+              for (const l of exportLibrary(library)) yield JSON.stringify(l);
+            })();
+            if (o.out === '-') for (const l of lines) process.stdout.write(`${l}\n`);
+            else await writeLines(o.out, lines);
+          }
+          if (o.galleries) {
+            const engine = await engineIdentity(o);
+            const people = await loadPeople(library, engine, { person: [] }, { searchRequired: false });
+            const ns = engineNamespace(engine);
+            for (const p of library.people()) {
+              const g = galleryOfPerson(library, p, ns, engine.modelSetId);
+              if (!g) {
+                console.warn(`warning: ${p.name} has no references made with these models; not exported`);
+                continue;
+              }
+              // The threshold the library chose goes with the gallery, so the cloud decides the same way.
+              const t = people.thresholds.get(p.name);
+              const path = await writeGallery(o.galleries, {
+                ...g,
+                ...(t
+                  ? {
+                      threshold: t.threshold,
+                      calibration: {
+                        ...(g.calibration ?? {}),
+                        thresholdSource: t.source,
+                        ...(t.cohort ? { cohort: t.cohort } : {}),
+                      },
+                    }
+                  : {}),
+              });
+              if (o.out !== '-') console.log(`wrote ${path}`);
+            }
+          }
+        } finally {
+          library.close();
+        }
+      }),
+    )
+    .addCommand(
+      withLibrary(
+        new Command('import')
+          .description('merge a JSON-lines export into the library')
+          .argument('<file>', 'an export'),
+      ).action(async (file: string, o: LibraryCliOptions) => {
+        const library = openLibrary(o);
+        try {
+          const input = createReadStream(file);
+          const opened = new Promise<void>((resolve, reject) => {
+            input.once('open', () => resolve());
+            input.once('error', reject);
+          });
+          await opened.catch((error: unknown) => {
+            throw new ConfigError(`cannot read ${file}: ${describeFsError(error)}`, { cause: error });
+          });
+          const counts = await importLibrary(
+            library,
+            createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }),
+          );
+          if (o.json) console.log(JSON.stringify(counts));
+          else
+            console.log(
+              `imported ${counts.people} people, ${counts.photos} photos, ${counts.labels} labels, ${counts.runs} runs`,
+            );
+        } finally {
+          library.close();
+        }
+      }),
+    )
+    .addCommand(
+      withLibrary(new Command('vacuum').description('compact the database file')).action(
+        (o: LibraryCliOptions) => {
+          const library = openLibrary(o);
+          try {
+            const before = libraryStats(library).bytes;
+            library.db.pragma('wal_checkpoint(TRUNCATE)');
+            library.db.exec('VACUUM');
+            library.db.exec('ANALYZE');
+            const after = libraryStats(library).bytes;
+            console.log(
+              `vacuumed: ${(before / 1024 / 1024).toFixed(1)} MiB → ${(after / 1024 / 1024).toFixed(1)} MiB`,
+            );
+          } finally {
+            library.close();
+          }
+        },
+      ),
+    );

@@ -1,0 +1,95 @@
+import { Command } from 'commander';
+import { GalleryError } from '../../core/errors.js';
+import { LabelKind } from '../../core/library/LabelKind.js';
+import { CommandExit } from '../CommandExit.js';
+import { type EngineCliOptions, engineIdentity, engineNamespace, openLibrary } from '../engineOptions.js';
+import { ExitCode } from '../exitCodes.js';
+import { loadPeople } from '../people/loadPeople.js';
+
+interface PeopleCliOptions extends EngineCliOptions {
+  json?: boolean;
+  forget?: string;
+  yes?: boolean;
+  far?: number;
+}
+
+/** One person in `people --json`. */
+interface PersonRow {
+  name: string;
+  references: number;
+  confirmed: number;
+  rejected: number;
+  faces: number;
+  photos: number;
+  threshold: number | null;
+  thresholdSource: string | null;
+}
+
+export const peopleCommand = (): Command =>
+  new Command('people')
+    .description('the people enrolled: references, faces and photos found, and each one’s threshold')
+    .option(
+      '--library <path>',
+      'people library (default $MESPOTTER_LIBRARY, else ~/.local/share/mespotter/library.db)',
+    )
+    .option('--models <dir>', 'model folder (default: layers/models, or $MESPOTTER_MODELS_DIR)')
+    .option('--json', 'one JSON line per person')
+    .option('--forget <name>', 'delete a person and every label naming them (their photos stay)')
+    .option('--yes', 'with --forget: really delete')
+    .action(async (o: PeopleCliOptions) => {
+      const library = openLibrary(o);
+      try {
+        if (o.forget) {
+          const person = library.person(o.forget);
+          if (!person) throw new GalleryError(`nobody called "${o.forget}" is enrolled`);
+          if (!o.yes) {
+            console.log(
+              `would forget ${o.forget}: their references, reviews and automatic labels; run again with --yes`,
+            );
+            throw new CommandExit(ExitCode.Usage);
+          }
+          library.deletePerson(o.forget);
+          console.log(`forgot ${o.forget}`);
+          return;
+        }
+        const engine = await engineIdentity(o);
+        const ns = engineNamespace(engine);
+        const loaded = await loadPeople(library, engine, { person: [] }, { searchRequired: false });
+        const stats = new Map(library.peopleStats(ns).map((s) => [s.personId, s]));
+        const rows: PersonRow[] = library.people().map((p) => {
+          const s = stats.get(p.id);
+          const t = loaded.thresholds.get(p.name);
+          const count = (kind: LabelKind) => library.labelCount(p.id, kind);
+          return {
+            name: p.name,
+            references: s?.references ?? 0,
+            confirmed: count(LabelKind.Confirmed),
+            rejected: count(LabelKind.Rejected),
+            faces: s?.faces ?? 0,
+            photos: s?.photos ?? 0,
+            threshold: t ? Math.round(t.threshold * 1000) / 1000 : null,
+            thresholdSource: t?.source ?? null,
+          };
+        });
+        if (o.json) {
+          for (const r of rows) console.log(JSON.stringify(r));
+          return;
+        }
+        if (rows.length === 0) {
+          console.log('nobody is enrolled yet; enrol people with "mespotter enroll --person NAME PHOTOS…"');
+          return;
+        }
+        for (const r of rows) {
+          const threshold =
+            r.threshold === null
+              ? 'not enrolled with these models'
+              : `threshold ${r.threshold.toFixed(2)} (${r.thresholdSource})`;
+          console.log(
+            `${r.name}: ${r.references} reference(s), ${r.confirmed} confirmed, ${r.rejected} rejected; ` +
+              `found ${r.faces} face(s) in ${r.photos} photo(s); ${threshold}`,
+          );
+        }
+      } finally {
+        library.close();
+      }
+    });
