@@ -1,0 +1,79 @@
+import { escapeHtml } from '../../report/escapeHtml.js';
+
+export interface PageContext {
+  /** The per-start token, sent back by htmx as a header on every change. */
+  token: string;
+  /** The path of the page (what a change re-renders). */
+  path: string;
+  /** What the last change did, shown at the top. */
+  flash?: { text: string; error?: boolean };
+  /** The newest action that can be undone, for the header's button. */
+  undo?: string;
+}
+
+export const esc = escapeHtml;
+
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  selfRequestsOnly: true,
+  historyCacheSize: 0,
+});
+
+const nav = (here: string): string =>
+  [
+    ['/', 'People'],
+    ['/runs', 'Runs'],
+  ]
+    .map(([href, label]) => `<a href="${href}"${here === href ? ' class="here"' : ''}>${label}</a>`)
+    .join('');
+
+/** A form posting to the review API; htmx swaps the re-rendered page's <main> in place. */
+export const form = (ctx: PageContext, action: string, body: string, attrs = ''): string =>
+  `<form method="post" action="/api/${action}" hx-post="/api/${action}" hx-target="#main" hx-select="#main" hx-swap="outerHTML"${attrs}>` +
+  `<input type="hidden" name="back" value="${esc(ctx.path)}">${body}</form>`;
+
+/** The whole page: header with navigation and undo, the flash line, then `body` in <main>. */
+export const layout = (
+  ctx: PageContext,
+  title: string,
+  here: string,
+  body: string,
+): string => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="htmx-config" content='${esc(HTMX_CONFIG)}'>
+<title>${esc(title)} · mespotter review</title>
+<link rel="stylesheet" href="/static/app.css">
+<script src="/static/htmx.min.js" defer></script>
+<script src="/static/app.js" defer></script>
+</head>
+<body hx-headers='${esc(JSON.stringify({ 'X-Mespotter-Token': ctx.token }))}'>
+<header>${nav(here)}<span class="mute">mespotter review</span>
+${form(
+  ctx,
+  'undo',
+  `<button type="submit" data-key="u" title="undo (u)"${ctx.undo ? '' : ' disabled'}>Undo${
+    ctx.undo ? `: ${esc(ctx.undo.length > 60 ? `${ctx.undo.slice(0, 57)}…` : ctx.undo)}` : ''
+  } <kbd>u</kbd></button>`,
+  ' id="undo-form"',
+)}
+</header>
+<main id="main">
+<div id="flash" class="flash${ctx.flash?.error ? ' error' : ''}" role="status">${ctx.flash ? esc(ctx.flash.text) : ''}</div>
+<h1>${esc(title)}</h1>
+${body}
+</main>
+</body></html>`;
+
+/** A face card: its crop, a selection box when `select`, and a line of facts. */
+export const faceCard = (
+  f: { id: number; photoId: number; gray?: boolean },
+  o: { select: boolean; meta?: string; title?: string },
+): string =>
+  `<div class="face${f.gray ? ' gray' : ''}" data-face="${f.id}" tabindex="0"${o.title ? ` title="${esc(o.title)}"` : ''}>` +
+  `<img src="/face/${f.id}.jpg" alt="face ${f.id}" loading="lazy" width="160" height="160">` +
+  (o.select ? `<input type="checkbox" name="faces" value="${f.id}" aria-label="select face ${f.id}">` : '') +
+  `<div class="meta"><a href="/photo/${f.photoId}" title="the whole photo">photo</a>${o.meta ?? ''}</div></div>`;
