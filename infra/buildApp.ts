@@ -1,8 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps } from 'aws-cdk-lib';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_TEACHER_RATE, parseGrayZone } from '../core/teacher/TeacherCascade.js';
+import { ensureNativeLayer, LayerArch } from '../layers/native/buildNativeLayer.js';
 import { bundleHandlers } from './constructs/bundleHandlers.js';
 import { MespotterStack } from './stacks/MespotterStack.js';
 
@@ -21,10 +23,24 @@ export const ContextKey = {
   GpuInstanceType: 'gpuInstanceType',
   /** Most vCPUs the GPU compute environment scales to (default 16). */
   GpuMaxVcpus: 'gpuMaxVcpus',
+  /** A native layer already built in this folder, used as it is (tests, CI artefacts). */
   NativeLayerDir: 'nativeLayerDir',
   ModelsDir: 'modelsDir',
   /** Use handler bundles already in this folder instead of bundling (tests, CI artefacts). */
   HandlersDir: 'handlersDir',
+  /**
+   * Where the app builds what the stack ships, unless given above: the handler bundles
+   * (<dir>/lambda) and the native layer (<dir>/native-layer, rebuilt only when the onnxruntime-node
+   * or sharp version or the architecture changes). Default dist/.
+   */
+  BuildDir: 'buildDir',
+  /** The functions' CPU: `arm64` (default, cheaper) or `x86_64` (e.g. LocalStack on an x64 host). */
+  Architecture: 'architecture',
+  /**
+   * `false`: detect neither looks photos up in nor adds them to the faces index (faces/), saving
+   * a GET and a PUT per new photo; photos seen again are analysed again. Default true.
+   */
+  FacesIndex: 'facesIndex',
   /** `LO,HI`: turns on verify's Rekognition gray-zone cascade (off when unset). */
   TeacherGrayZone: 'teacherGrayZone',
   /** Teacher calls per second across all verify containers (default 5). */
@@ -45,6 +61,12 @@ const numberIn = (key: string, text: string, ok: (n: number) => boolean, rule: s
   const n = Number(text);
   if (!Number.isFinite(n) || !ok(n)) throw new ConfigError(`context ${key} must be ${rule} (got "${text}")`);
   return n;
+};
+
+const parseBoolean = (key: string, text: string | undefined): boolean | undefined => {
+  if (text === undefined) return undefined;
+  if (text === 'true' || text === 'false') return text === 'true';
+  throw new ConfigError(`context ${key} must be true or false (got "${text}")`);
 };
 
 /** Builds the CDK app; the entry file synthesises it, tests inspect it. */
@@ -82,15 +104,31 @@ export const buildApp = (props: AppProps = {}): { app: App; stack: MespotterStac
   };
   const gpuQueue = ctx(ContextKey.GpuJobQueueArn);
   const gpuDefinition = ctx(ContextKey.GpuJobDefinitionArn);
+  const architecture = ctx(ContextKey.Architecture) ?? 'arm64';
+  if (architecture !== 'arm64' && architecture !== 'x86_64')
+    throw new ConfigError(
+      `context ${ContextKey.Architecture} must be arm64 or x86_64 (got "${architecture}")`,
+    );
+  // What a fresh clone lacks is built here, so `npx cdk synth` / `deploy` need no step by hand.
+  const buildDir = ctx(ContextKey.BuildDir) ?? join(PROJECT_ROOT, 'dist');
   let handlersDir = ctx(ContextKey.HandlersDir);
   if (!handlersDir) {
-    handlersDir = join(PROJECT_ROOT, 'dist', 'lambda');
+    handlersDir = join(buildDir, 'lambda');
     bundleHandlers(PROJECT_ROOT, handlersDir);
   }
+  const nativeLayerDir =
+    ctx(ContextKey.NativeLayerDir) ??
+    ensureNativeLayer(
+      PROJECT_ROOT,
+      join(buildDir, 'native-layer'),
+      architecture === 'arm64' ? LayerArch.Arm64 : LayerArch.X64,
+      (m) => console.error(m),
+    );
   const stack = new MespotterStack(app, 'Mespotter', {
     handlersDir,
     modelsDir: ctx(ContextKey.ModelsDir) ?? join(PROJECT_ROOT, 'layers', 'models'),
-    nativeLayerDir: ctx(ContextKey.NativeLayerDir) ?? join(PROJECT_ROOT, 'dist', 'native-layer'),
+    nativeLayerDir,
+    architecture: architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
     sourceBucketName: ctx(ContextKey.SourceBucket),
     detectConcurrency: ctx(ContextKey.DetectConcurrency)
       ? Number(ctx(ContextKey.DetectConcurrency))
@@ -113,6 +151,7 @@ export const buildApp = (props: AppProps = {}): { app: App; stack: MespotterStac
           }
         : undefined,
     teacherCascade,
+    facesIndex: parseBoolean(ContextKey.FacesIndex, ctx(ContextKey.FacesIndex)) ?? true,
     retention: Object.fromEntries(Object.entries(retention).filter(([, v]) => v !== undefined)),
     description: 'mespotter: find every photo of a person in a bucket and copy them out',
   });

@@ -27,13 +27,15 @@ export interface QueueWorkerProps {
   dlqRetention?: Duration;
   layers?: ILayerVersion[];
   environment?: Record<string, string>;
+  /** Default arm64 (cheaper per GB-second). */
+  architecture?: Architecture;
 }
 
 /** Lambda's guidance: a queue's visibility timeout at least 6x the consuming function's timeout. */
 export const VISIBILITY_FACTOR = 6;
 
 /**
- * A queue with its DLQ, the function that consumes it (Node 22, arm64, partial batch responses) and alarms on DLQ depth and function errors. Used four times.
+ * A queue with its DLQ, the function that consumes it (Node 22, arm64 by default, partial batch responses) and alarms on DLQ depth and function errors. Used four times.
  */
 export class QueueWorker extends Construct {
   readonly queue: Queue;
@@ -61,7 +63,7 @@ export class QueueWorker extends Construct {
       handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      architecture: props.architecture ?? Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       layers: props.layers,

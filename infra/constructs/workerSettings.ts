@@ -20,20 +20,24 @@ export const WORKER_SETTINGS: Record<HandlerName, WorkerSettings> = {
     maxConcurrency: 5,
     maxReceiveCount: 3,
   },
-  // 3 GB gives ~2 vCPUs for decode and inference; small batches keep a failure's retry cheap.
+  // 1769 MB is one full vCPU, which the engine keeps busy with one photo analysed while the next
+  // downloads; more memory costs as much per photo or more (BENCHMARKS.md, "Serverless"). Ten
+  // photos per invocation: one lines object and one SendMessageBatch for all of them.
   detect: {
     timeoutSeconds: 120,
-    memoryMb: 3008,
-    batchSize: 4,
+    memoryMb: 1769,
+    batchSize: 10,
     batchWindowSeconds: 2,
     maxConcurrency: 50,
     maxReceiveCount: 3,
   },
+  // A few ms per photo: big batches (Lambda allows more than 10 with a batching window) make one
+  // lines object of 50 photos; 50 inline analyses of at most 100 KB stay under the 6 MB event.
   verify: {
     timeoutSeconds: 60,
     memoryMb: 1024,
-    batchSize: 10,
-    batchWindowSeconds: 2,
+    batchSize: 50,
+    batchWindowSeconds: 3,
     maxConcurrency: 10,
     maxReceiveCount: 3,
   },

@@ -7,6 +7,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
+/** ReceiveMessage's own limit. */
+const SQS_RECEIVE_MAX = 10;
+
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface EventSourcePollerOptions {
@@ -69,11 +72,17 @@ export class EventSourcePoller {
     await Promise.all(this.#loops);
   }
 
+  /** The SQS client the mapping polls with (LocalCloud closes it). */
+  get sqs(): SQSClient {
+    return this.#o.sqs;
+  }
+
   async #receive(max: number, waitSeconds: number): Promise<Message[]> {
     const out = await this.#o.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: this.#o.queueUrl,
-        MaxNumberOfMessages: max,
+        // SQS returns at most 10 per call; Lambda's pollers gather bigger batches over several.
+        MaxNumberOfMessages: Math.min(SQS_RECEIVE_MAX, max),
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],

@@ -16,6 +16,7 @@ import { VISIBILITY_FACTOR } from '../constructs/QueueWorker.js';
 import { WORKER_SETTINGS } from '../constructs/workerSettings.js';
 import { EventSourcePoller, type InvocationInfo, type SqsHandler } from './EventSourcePoller.js';
 import { listenOnLoopback } from './listenOnLoopback.js';
+import type { RequestMeter } from './RequestMeter.js';
 import { s3EventEnvelope } from './s3EventEnvelope.js';
 import { WorkerContainers } from './WorkerContainers.js';
 
@@ -41,6 +42,8 @@ export interface LocalCloudOptions {
    * to start and easier to debug, but concurrent invocations then share one JavaScript thread.
    */
   inline?: boolean;
+  /** Counts the emulator's requests as AWS bills them (benchmarks). */
+  meter?: RequestMeter;
 }
 
 export interface LocalQueue {
@@ -50,6 +53,16 @@ export interface LocalQueue {
   dlqUrl: string;
   dlqName: string;
 }
+
+export interface DrainOptions {
+  /**
+   * Do not wait for run finalizers: a run whose photos sit in a DLQ keeps its finalizer checking
+   * (for about a day) before it writes a summary with `pending` > 0.
+   */
+  exceptFinalizers?: boolean;
+}
+
+const isFinalizer = (body: string): boolean => body.includes('"kind":"finalize"');
 
 /** Prefixes whose uploads S3 would notify ingest about (as the stack configures). */
 const WATCHED = [Prefix.Incoming, Prefix.Reference, Prefix.Manifests];
@@ -67,6 +80,7 @@ export class LocalCloud {
   readonly queues: Record<HandlerName, LocalQueue>;
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  readonly #notifications: SQSClient;
   readonly #pollers: EventSourcePoller[];
   readonly #containers: WorkerContainers[];
   readonly #pendingEvents = new Set<Promise<void>>();
@@ -80,6 +94,7 @@ export class LocalCloud {
     queues: Record<HandlerName, LocalQueue>;
     s3: S3Client;
     sqs: SQSClient;
+    notifications: SQSClient;
     pollers: EventSourcePoller[];
     containers: WorkerContainers[];
     savedEnv: Record<string, string | undefined>;
@@ -90,6 +105,7 @@ export class LocalCloud {
     this.queues = init.queues;
     this.s3 = init.s3;
     this.sqs = init.sqs;
+    this.#notifications = init.notifications;
     this.#pollers = init.pollers;
     this.#containers = init.containers;
     this.#savedEnv = init.savedEnv;
@@ -98,13 +114,30 @@ export class LocalCloud {
   static async start(o: LocalCloudOptions): Promise<LocalCloud> {
     // Lambda runs Node 22; the SDK's notice about Node 20 support ending is noise here.
     process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-    const server = await listenOnLoopback(() =>
-      startFauxqs({ port: o.port ?? 0, logger: false, host: '127.0.0.1', messageSpies: { bufferSize: 50 } }),
+    const server = await listenOnLoopback(
+      () =>
+        startFauxqs({
+          port: o.port ?? 0,
+          logger: false,
+          host: '127.0.0.1',
+          messageSpies: { bufferSize: 50 },
+        }),
+      (s) => o.meter?.attach(s),
     );
     const endpoint = `http://127.0.0.1:${server.port}`;
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const s3 = new S3Client({ endpoint, region: REGION, forcePathStyle: true, credentials });
     const sqs = new SQSClient({ endpoint, region: REGION, useQueueUrlAsEndpoint: false, credentials });
+    // Who sends what, for RequestMeter: S3's own notifications, and each mapping's polling (both billed in AWS).
+    const sqsAs = (appId: string) =>
+      new SQSClient({
+        endpoint,
+        region: REGION,
+        useQueueUrlAsEndpoint: false,
+        credentials,
+        userAgentAppId: appId,
+      });
+    const notifications = sqsAs('s3-notifications');
     const bucket = o.bucket ?? 'mespotter-local';
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 
@@ -173,13 +206,13 @@ export class LocalCloud {
       if (o.inline) {
         handler = (require(bundle) as { handler: SqsHandler }).handler;
       } else {
-        const pool = new WorkerContainers(bundle, concurrency);
+        const pool = new WorkerContainers(bundle, concurrency, { AWS_SDK_UA_APP_ID: name });
         containers.push(pool);
         handler = pool.handler;
       }
       return new EventSourcePoller({
         name,
-        sqs,
+        sqs: sqsAs(`${name}-event-source`),
         queueUrl: queues[name].url,
         queueArn: queues[name].arn,
         handler,
@@ -199,6 +232,7 @@ export class LocalCloud {
       queues,
       s3,
       sqs,
+      notifications,
       pollers,
       containers,
       savedEnv,
@@ -232,7 +266,7 @@ export class LocalCloud {
       .send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))
       .catch(() => undefined);
     if (!head) return;
-    await this.sqs.send(
+    await this.#notifications.send(
       new SendMessageCommand({
         QueueUrl: this.queues.ingest.url,
         MessageBody: s3EventEnvelope({
@@ -246,34 +280,42 @@ export class LocalCloud {
     );
   }
 
-  /** Messages not yet done per queue (ready, delayed or in flight), and in each DLQ. */
-  depths(): Record<string, number> {
+  /**
+   * Messages not yet done per queue (ready, delayed or in flight), and in each DLQ. With
+   * `exceptFinalizers`, run finalizers waiting on the ingest queue are not counted.
+   */
+  depths(o: DrainOptions = {}): Record<string, number> {
+    const counted = (m: { body: string }) => !(o.exceptFinalizers && isFinalizer(m.body));
     const out: Record<string, number> = {};
     for (const q of Object.values(this.queues)) {
       for (const name of [q.name, q.dlqName]) {
         const i = this.server.inspectQueue(name);
-        out[name] = i ? i.messages.ready.length + i.messages.delayed.length + i.messages.inflight.length : 0;
+        out[name] = i
+          ? i.messages.ready.filter(counted).length +
+            i.messages.delayed.filter(counted).length +
+            i.messages.inflight.filter((f) => counted(f.message)).length
+          : 0;
       }
     }
     return out;
   }
 
   /** True when no event is being converted, no function runs and no queue holds work. */
-  idle(): boolean {
+  idle(o: DrainOptions = {}): boolean {
     if (this.#pendingEvents.size > 0 || this.#pollers.some((p) => p.busy > 0)) return false;
-    const d = this.depths();
+    const d = this.depths(o);
     return Object.values(this.queues).every((q) => d[q.name] === 0);
   }
 
   /** Waits until idle (seen twice in a row, so a message between two steps is not missed). */
-  async drain(timeoutMs = 60_000): Promise<void> {
+  async drain(timeoutMs = 60_000, o: DrainOptions = {}): Promise<void> {
     const until = Date.now() + timeoutMs;
     let quiet = 0;
     while (quiet < 2) {
       if (Date.now() > until)
-        throw new Error(`pipeline not idle after ${timeoutMs} ms: ${JSON.stringify(this.depths())}`);
+        throw new Error(`pipeline not idle after ${timeoutMs} ms: ${JSON.stringify(this.depths(o))}`);
       await new Promise((r) => setTimeout(r, 100));
-      quiet = this.idle() ? quiet + 1 : 0;
+      quiet = this.idle(o) ? quiet + 1 : 0;
     }
   }
 
@@ -285,6 +327,8 @@ export class LocalCloud {
     await this.server.stop();
     this.s3.destroy();
     this.sqs.destroy();
+    this.#notifications.destroy();
+    for (const p of this.#pollers) p.sqs.destroy();
     for (const [k, v] of Object.entries(this.#savedEnv)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;

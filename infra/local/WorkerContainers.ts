@@ -33,15 +33,18 @@ interface Pending {
 export class WorkerContainers {
   readonly #bundle: string;
   readonly #size: number;
+  readonly #env: Record<string, string>;
   readonly #idle: Worker[] = [];
   readonly #all: Worker[] = [];
   readonly #pending = new Map<number, Pending>();
   readonly #waiting: ((w: Worker) => void)[] = [];
   #next = 0;
 
-  constructor(bundle: string, size: number) {
+  /** `env`: added to each container's environment (a copy of this process's at its start). */
+  constructor(bundle: string, size: number, env: Record<string, string> = {}) {
     this.#bundle = bundle;
     this.#size = size;
+    this.#env = env;
   }
 
   readonly handler: SqsHandler = async (event: SQSEvent, context: Context) => {
@@ -85,7 +88,11 @@ export class WorkerContainers {
   }
 
   #start(): Worker {
-    const worker = new Worker(CONTAINER_SOURCE, { eval: true, workerData: { bundle: this.#bundle } });
+    const worker = new Worker(CONTAINER_SOURCE, {
+      eval: true,
+      workerData: { bundle: this.#bundle },
+      env: { ...process.env, ...this.#env },
+    });
     worker.on('message', (m: { id: number; result?: SQSBatchResponse; error?: string }) => {
       const p = this.#pending.get(m.id);
       this.#pending.delete(m.id);

@@ -3,9 +3,13 @@ import { type AddressInfo, Server } from 'node:net';
 /**
  * Runs `start` while every net.Server it creates is forced onto 127.0.0.1 (fauxqs 1.x listens on
  * 0.0.0.0 whatever `host` says; an emulator without auth must not be reachable from outside),
- * then checks where each of them actually listens.
+ * then checks where each of them actually listens. `onServer` sees each server (to meter its
+ * requests, e.g.).
  */
-export const listenOnLoopback = async <T>(start: () => Promise<T>): Promise<T> => {
+export const listenOnLoopback = async <T>(
+  start: () => Promise<T>,
+  onServer?: (server: Server) => void,
+): Promise<T> => {
   const original = Server.prototype.listen;
   const servers: Server[] = [];
   Server.prototype.listen = function patched(this: Server, ...args: unknown[]) {
@@ -33,5 +37,6 @@ export const listenOnLoopback = async <T>(start: () => Promise<T>): Promise<T> =
       throw new Error(`emulator listens on ${address?.address}, expected 127.0.0.1 only`);
     }
   }
+  if (onServer) for (const s of servers) onServer(s);
   return result;
 };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Code, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Construct } from 'constructs';
@@ -18,6 +18,8 @@ export interface MespotterStackProps extends StackProps {
   handlersDir: string;
   modelsDir: string;
   nativeLayerDir: string;
+  /** The functions' CPU and the native layer's (CDK context `architecture`); default arm64. */
+  architecture?: Architecture;
   /** Use this existing bucket instead of creating one (CDK context `sourceBucket`). */
   sourceBucketName?: string;
   /** Most detect functions running at once (the account's concurrency and the bucket's request rate). */
@@ -37,6 +39,8 @@ export interface MespotterStackProps extends StackProps {
     priceUsd?: number | undefined;
     threshold?: number | undefined;
   };
+  /** detect (and the GPU job) use the faces index (CDK context `facesIndex`, default true). */
+  facesIndex?: boolean;
   /** How long personal data is kept (CDK context `facesRetentionDays`, `resultsRetentionDays`, `dlqRetentionDays`). */
   retention?: Partial<RetentionSettings>;
 }
@@ -98,6 +102,7 @@ export class MespotterStack extends Stack {
     const layers = new EngineLayers(this, 'Layers', {
       modelsDir: props.modelsDir,
       nativeDir: props.nativeLayerDir,
+      architecture: props.architecture ?? Architecture.ARM_64,
     });
     const engineEnv = { MESPOTTER_MODELS_DIR: MODELS_MOUNT };
 
@@ -119,6 +124,7 @@ export class MespotterStack extends Stack {
         maxReceiveCount: w.maxReceiveCount,
         dlqRetention: Duration.days(retention.dlqDays),
         layers: layerList,
+        architecture: props.architecture ?? Architecture.ARM_64,
       });
     };
     const ingest = worker('ingest', 'mespotter ingest: S3 events and manifests → detect queue', [
@@ -149,6 +155,8 @@ export class MespotterStack extends Stack {
     ingest.fn.addEnvironment(EnvName.DetectQueueUrl, detect.queue.queueUrl);
     ingest.fn.addEnvironment(EnvName.DlqUrls, all.map((w) => w.dlq.queueUrl).join(','));
     detect.fn.addEnvironment(EnvName.VerifyQueueUrl, verify.queue.queueUrl);
+    const facesIndex = props.facesIndex === false ? 'off' : 'on';
+    detect.fn.addEnvironment(EnvName.FacesIndex, facesIndex);
     verify.fn.addEnvironment(EnvName.CopyQueueUrl, copy.queue.queueUrl);
 
     // S3 → ingest for the three watched prefixes only: the pipeline's own outputs never loop back.
@@ -241,6 +249,7 @@ export class MespotterStack extends Stack {
           [EnvName.Bucket]: this.bucket.bucketName,
           [EnvName.VerifyQueueUrl]: verify.queue.queueUrl,
           [EnvName.DetectQueueUrl]: detect.queue.queueUrl,
+          [EnvName.FacesIndex]: facesIndex,
         },
       });
       // The job runs the detect stage for photos (no enrolment) and reads its run's key list.

@@ -16,7 +16,6 @@ describe('Class: EventSourcePoller', () => {
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     server = await listenOnLoopback(() => startFauxqs({ port: 0, logger: false }));
     sqs = new SQSClient({
       endpoint: `http://127.0.0.1:${server.port}`,

@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeSynthesised, synthStack } from '../helpers/cloudStack.js';
+import { environmentOf, removeSynthesised, synthStack } from '../helpers/cloudStack.js';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -96,7 +96,7 @@ describe('Stack: Mespotter', () => {
       const detect = ours.find((f) => String(f.Properties['Description']).startsWith('mespotter detect'))!;
       expect(detect.Properties['Layers']).toHaveLength(2);
       expect(detect.Properties).toMatchObject({
-        MemorySize: 3008,
+        MemorySize: 1769,
         Environment: { Variables: { MESPOTTER_MODELS_DIR: '/opt' } },
       });
       template.resourceCountIs('AWS::Lambda::LayerVersion', 2);
@@ -109,6 +109,32 @@ describe('Stack: Mespotter', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: Match.anyValue() },
       });
+    });
+
+    it('batches photos: ten per detect invocation, fifty per verify invocation within a window', () => {
+      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Resources);
+      const byFunction = (name: string) => {
+        const functions = template.findResources('AWS::Lambda::Function') as Resources;
+        const id = Object.keys(functions).find((k) =>
+          String(functions[k]!.Properties['Description']).startsWith(`mespotter ${name}:`),
+        );
+        return mappings.find((m) => (m.Properties['FunctionName'] as { Ref: string }).Ref === id)!.Properties;
+      };
+      expect(byFunction('detect')).toMatchObject({ BatchSize: 10, MaximumBatchingWindowInSeconds: 2 });
+      expect(byFunction('verify')).toMatchObject({ BatchSize: 50, MaximumBatchingWindowInSeconds: 3 });
+      expect(environmentOf(template, 'detect')['FACES_INDEX']).toBe('on');
+    });
+
+    it('builds for x86_64 and without the faces index when asked', () => {
+      const { template: t } = synthStack({ architecture: 'x86_64', facesIndex: 'false' });
+      const ours = Object.values(t.findResources('AWS::Lambda::Function') as Resources).filter((f) =>
+        String(f.Properties['Description']).startsWith('mespotter '),
+      );
+      for (const f of ours) expect(f.Properties['Architectures']).toEqual(['x86_64']);
+      t.allResourcesProperties('AWS::Lambda::LayerVersion', { CompatibleArchitectures: ['x86_64'] });
+      expect(environmentOf(t, 'detect')['FACES_INDEX']).toBe('off');
+      expect(() => synthStack({ architecture: 'arm' })).toThrow(/architecture must be arm64 or x86_64/);
+      expect(() => synthStack({ facesIndex: 'no' })).toThrow(/facesIndex must be true or false/);
     });
 
     it('alarms on every DLQ and on function errors', () => {
