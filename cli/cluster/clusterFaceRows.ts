@@ -1,6 +1,6 @@
 import { join, relative, sep } from 'node:path';
 import { type FsPath, joinPath } from '../../core/fs/pathBytes.js';
-import { type FaceOwner, faceOwner } from '../../core/library/faceOwner.js';
+import { type FaceOwner, faceOwner, labelsByFace } from '../../core/library/faceOwner.js';
 import type { Library, PersonRecord } from '../../core/library/Library.js';
 import type { Box } from '../../core/types.js';
 
@@ -35,19 +35,7 @@ const isInside = (child: string, parent: string): boolean => {
  */
 export const clusterFaceRows = (library: Library, ns: string, roots: readonly string[]): ClusterFaceRow[] => {
   const people = new Map<number, PersonRecord>(library.allPeople().map((p) => [p.id, p]));
-  const labels = new Map<number, Parameters<typeof faceOwner>[0][number][]>();
-  for (const l of library.labelsInNamespace(ns)) {
-    const entry = {
-      personId: l.personId,
-      kind: l.kind,
-      source: l.source,
-      score: l.score,
-      createdAt: l.createdAt,
-    };
-    const list = labels.get(l.faceId);
-    if (list) list.push(entry);
-    else labels.set(l.faceId, [entry]);
-  }
+  const labels = labelsByFace(library, ns);
   const where = new Map<number, { root: string; rel: string; rawRel: Buffer | null } | null>();
   const sha = new Map<number, string>();
   const rows: ClusterFaceRow[] = [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_CLUSTER_PARAMS } from '../../core/cluster/clusterParams.js';
 import { suggestMerges } from '../../core/cluster/suggestMerges.js';
 import { PeopleMatrix } from '../../core/decide/PeopleMatrix.js';
-import { type FaceOwner, faceOwner, type OwnerVia } from '../../core/library/faceOwner.js';
+import { type FaceOwner, faceOwner, labelsByFace, type OwnerVia } from '../../core/library/faceOwner.js';
 import type { PersonRecord, StoredFace } from '../../core/library/Library.js';
 import { NEAR_MISS_MARGIN } from '../../core/match/defaults.js';
 import { meanDirection } from '../../core/match/similarity.js';
@@ -41,19 +41,7 @@ export interface PersonCard {
 
 /** Whose every face of the namespace is. */
 export const ownersOfAll = (state: ReviewState): Map<number, FaceOwner> => {
-  const byFace = new Map<number, Parameters<typeof faceOwner>[0][number][]>();
-  for (const l of state.library.labelsInNamespace(state.ns)) {
-    const entry = {
-      personId: l.personId,
-      kind: l.kind,
-      source: l.source,
-      score: l.score,
-      createdAt: l.createdAt,
-    };
-    const list = byFace.get(l.faceId);
-    if (list) list.push(entry);
-    else byFace.set(l.faceId, [entry]);
-  }
+  const byFace = labelsByFace(state.library, state.ns);
   return new Map([...byFace].map(([id, labels]) => [id, faceOwner(labels)]));
 };
 

@@ -321,17 +321,7 @@ export class Library {
         .prepare<{ id: number }>('SELECT id FROM photos WHERE sha256 = ?')
         .get(photo.sha256);
       let photoId: number;
-      let carried: {
-        box: Box;
-        labels: {
-          personId: number;
-          kind: string;
-          score: number | null;
-          source: string | null;
-          runId: number | null;
-          createdAt: string;
-        }[];
-      }[] = [];
+      let carried: CarriedFace[] = [];
       if (existing) {
         photoId = existing.id;
         carried = this.#carriedLabelsByFace(photoId);
@@ -434,20 +424,7 @@ export class Library {
          FROM labels l JOIN faces f ON f.id = l.face_id WHERE f.photo_id = ? AND NOT ${SORT_LABEL_SQL}`,
       )
       .all(photoId);
-    const byFace = new Map<
-      number,
-      {
-        box: Box;
-        labels: {
-          personId: number;
-          kind: string;
-          score: number | null;
-          source: string | null;
-          runId: number | null;
-          createdAt: string;
-        }[];
-      }
-    >();
+    const byFace = new Map<number, CarriedFace>();
     for (const r of rows) {
       const entry = byFace.get(r.face_id) ?? { box: { x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 }, labels: [] };
       entry.labels.push({
@@ -783,7 +760,21 @@ export class Library {
   }
 }
 
-interface PersonRow {
+/** A stored face's box and labels, carried onto the matching face when a photo is analysed again. */
+interface CarriedFace {
+  box: Box;
+  labels: {
+    personId: number;
+    kind: string;
+    score: number | null;
+    source: string | null;
+    runId: number | null;
+    createdAt: string;
+  }[];
+}
+
+/** A row of `people` as stored. */
+export interface PersonRow {
   id: number;
   name: string;
   created_at: string;

@@ -3,7 +3,7 @@ import { EditError, EditErrorCode } from './EditError.js';
 import { type FaceOwner, faceOwner } from './faceOwner.js';
 import { LabelKind, REFERENCE_KINDS } from './LabelKind.js';
 import { LabelSource, SORT_LABEL_SQL } from './LabelSource.js';
-import type { Library, PersonRecord } from './Library.js';
+import type { Library, PersonRecord, PersonRow } from './Library.js';
 
 /** What a user did; every kind can be undone. */
 export const ActionKind = {
@@ -51,16 +51,6 @@ interface LabelRow {
   created_at: string;
 }
 
-interface PersonRowFull {
-  id: number;
-  name: string;
-  created_at: string;
-  threshold: number | null;
-  calibration: string | null;
-  named: number;
-  cluster_no: number | null;
-}
-
 /**
  * What undoing an action restores: the labels its faces had before (everything but a sort run's
  * own decisions, which the next run recomputes), the person rows it changed or deleted, the
@@ -68,7 +58,7 @@ interface PersonRowFull {
  */
 interface UndoPayload {
   faces: { faceId: number; labels: Omit<LabelRow, 'face_id'>[] }[];
-  people: PersonRowFull[];
+  people: PersonRow[];
   created: number[];
   clusterRun?: number;
   /** People a cluster run added faces to (for conflict checks only). */
@@ -600,7 +590,7 @@ export class LibraryEdits {
         .map(({ face_id: _, ...rest }) => rest),
     }));
     const people = [...new Set(personIds)].flatMap((id) => {
-      const p = this.#library.db.prepare<PersonRowFull>('SELECT * FROM people WHERE id = ?').get(id);
+      const p = this.#library.db.prepare<PersonRow>('SELECT * FROM people WHERE id = ?').get(id);
       return p ? [p] : [];
     });
     return { faces, people, created: [] };

@@ -1,6 +1,7 @@
 import { labelPrecedence } from '../decide/labelPrecedence.js';
 import { LabelKind } from './LabelKind.js';
 import { LabelSource } from './LabelSource.js';
+import type { Library } from './Library.js';
 
 /** How a face came to be someone's, strongest first. */
 export const OwnerVia = {
@@ -57,4 +58,22 @@ export const faceOwner = (labels: readonly OwnedLabel[]): FaceOwner => {
     .sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.personId - b.personId)[0];
   if (sort) return { personId: sort.personId, via: OwnerVia.Sort, rejected };
   return { personId: null, via: null, rejected };
+};
+
+/** Every face's labels in namespace `ns`, by face id: what `faceOwner` reads, for a whole library. */
+export const labelsByFace = (library: Library, ns: string): Map<number, OwnedLabel[]> => {
+  const byFace = new Map<number, OwnedLabel[]>();
+  for (const l of library.labelsInNamespace(ns)) {
+    const entry: OwnedLabel = {
+      personId: l.personId,
+      kind: l.kind,
+      source: l.source,
+      score: l.score,
+      createdAt: l.createdAt,
+    };
+    const list = byFace.get(l.faceId);
+    if (list) list.push(entry);
+    else byFace.set(l.faceId, [entry]);
+  }
+  return byFace;
 };
