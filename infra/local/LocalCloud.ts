@@ -186,7 +186,8 @@ export class LocalCloud {
       MESPOTTER_MODELS_DIR: o.modelsDir ?? join(o.projectRoot, 'layers', 'models'),
       POWERTOOLS_METRICS_NAMESPACE: 'mespotter',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // Errors only, unless the caller's process asked for a level (the tests run SILENT).
+      POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'ERROR',
       ...o.environment,
     };
     const savedEnv: Record<string, string | undefined> = {};

@@ -379,6 +379,10 @@ describe('tag: bad input is reported, costs nothing, and the run goes on', () =>
     const text = await cli('tag', dir, '--everyone');
     expect(text.exitCode).toBe(1);
     expect(text.output).toMatch(/failed [1-9]/);
+    const lines = text.stderr.trimEnd().split('\n');
+    expect(lines.every((l) => l.startsWith('mespotter: '))).toBe(true);
+    expect(text.stderr).toMatch(/malformed\.jpg: sidecar_malformed: /);
+    expect(text.stderr).toMatch(/readonly\.jpg: read_only: /);
   });
 
   it('usage errors: no one to look for, conflicting modes', async () => {

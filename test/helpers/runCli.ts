@@ -7,6 +7,8 @@ export interface CliRun {
   output: string;
   /** The status `mespotter` would exit with (0 when the command ended normally). */
   exitCode: number;
+  /** What it wrote to stderr (per-file problem lines, console.error), kept out of the test log. */
+  stderr: string;
 }
 
 /**
@@ -19,17 +21,28 @@ export const runCliStatus = async (...args: string[]): Promise<CliRun> => {
   const capture = (...a: unknown[]): void => {
     out.push(a.join(' '));
   };
+  const errs: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation(capture);
   const warn = vi.spyOn(console, 'warn').mockImplementation(capture);
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
+    errs.push(`${a.join(' ')}\n`);
+  });
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    errs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
   try {
     await createProgram().parseAsync(['node', 'mespotter', ...args]);
-    return { output: out.join('\n'), exitCode: 0 };
-  } catch (error) {
-    if (error instanceof CommandExit) return { output: out.join('\n'), exitCode: error.exitCode };
-    throw error;
+    return { output: out.join('\n'), exitCode: 0, stderr: errs.join('') };
+  } catch (e) {
+    if (e instanceof CommandExit)
+      return { output: out.join('\n'), exitCode: e.exitCode, stderr: errs.join('') };
+    throw e;
   } finally {
     log.mockRestore();
     warn.mockRestore();
+    error.mockRestore();
+    write.mockRestore();
   }
 };
 

@@ -27,6 +27,7 @@ interface Tensor {
 }
 interface FaceApi {
   tf: {
+    env(): { set(flag: string, value: boolean): void };
     setBackend(name: string): Promise<boolean>;
     ready(): Promise<void>;
     tensor3d(values: Float32Array, shape: [number, number, number], dtype: 'float32'): Tensor;
@@ -70,6 +71,8 @@ const cosine = (a: Float32Array, b: Float32Array): number => {
 
 beforeAll(async () => {
   faceapi = require(join(faceApiDir, 'dist', 'face-api.node-wasm.js')) as FaceApi;
+  // PROD only silences tfjs's banner suggesting tfjs-node (not wanted: the CPU backend is the reference).
+  faceapi.tf.env().set('PROD', true);
   await faceapi.tf.setBackend('cpu');
   await faceapi.tf.ready();
   await faceapi.nets.faceRecognitionNet.loadFromDisk(join(faceApiDir, 'model'));
