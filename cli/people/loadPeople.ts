@@ -97,10 +97,9 @@ export const loadPeople = async (
       'nobody is enrolled yet; enrol people with "mespotter enroll --person NAME PHOTOS…"',
     );
   const searched = (wanted.length > 0 ? [...new Set(wanted)] : [...byName.keys()]).sort();
-  const policy: DecisionPolicy = {
-    ...DEFAULT_POLICY,
-    ...(o.margin !== undefined ? { margin: o.margin } : {}),
-  };
+  // --margin M is the margin, whatever the number of people (no growth).
+  const policy: DecisionPolicy =
+    o.margin !== undefined ? { margin: o.margin, exclusive: DEFAULT_POLICY.exclusive } : DEFAULT_POLICY;
 
   // ---- issue 12 (review): corrections teach the matcher. ---------------------------------------
   // Every library person's template is learned from their labels (core/decide/learnFromLabels.ts,

@@ -49,5 +49,9 @@ export const addPeopleOptions = (cmd: Command, o: { search: boolean }): Command 
       'false-match rate per face the calibrated thresholds aim at (default 1e-4)',
       parseFar,
     )
-    .option('--margin <m>', 'how much a face must beat its runner-up person by', parseMargin);
+    .option(
+      '--margin <m>',
+      'how much a face must beat its runner-up person by, for any number of people (default 0.05, +0.04 per tenfold of people beyond 100, at most 0.15)',
+      parseMargin,
+    );
 };

@@ -73,4 +73,18 @@ export const marginFor = (policy: DecisionPolicy, people: number): number => {
  */
 export const DEFAULT_MARGIN = 0.05;
 
-export const DEFAULT_POLICY: DecisionPolicy = Object.freeze({ margin: DEFAULT_MARGIN, exclusive: true });
+/**
+ * Measured by `npm run bench:people` "Decisions at scale" (BENCHMARKS.md, 2026-12-02): with up to
+ * 5,000 people enrolled by proxy (real people plus synthetic ones calibrated like them, their score
+ * tail made as heavy as the real one), a fixed 0.05 named 3.4 % (fused) and 6.3 % (fast) of strangers'
+ * faces; growing by 0.04 per tenfold beyond 100 people kept it at 0.51 % and 0.90 % (≤ 1 % for 1 and 5
+ * references, full-size and 32 px faces) for 0.7-2.3 points of correct names at 5,000 people (fast
+ * mode 1.5-4.1); 0.03 left 1.3-1.4 %. Up to 100 people (every real scenario) nothing changes.
+ */
+export const DEFAULT_MARGIN_GROWTH: MarginGrowth = Object.freeze({ from: 100, perDecade: 0.04, max: 0.15 });
+
+export const DEFAULT_POLICY: DecisionPolicy = Object.freeze({
+  margin: DEFAULT_MARGIN,
+  exclusive: true,
+  marginGrowth: DEFAULT_MARGIN_GROWTH,
+});

@@ -381,6 +381,13 @@ describe('Function: marginFor', () => {
     expect(marginFor(growing, 1e6)).toBe(0.15);
   });
 
+  it('ships growing: 0.05 up to 100 people, 0.09 at 1,000, 0.13 at 10,000, never above 0.15', () => {
+    expect(marginFor(DEFAULT_POLICY, 77)).toBe(0.05);
+    expect(marginFor(DEFAULT_POLICY, 1000)).toBeCloseTo(0.09, 10);
+    expect(marginFor(DEFAULT_POLICY, 10_000)).toBeCloseTo(0.13, 10);
+    expect(marginFor(DEFAULT_POLICY, 1e7)).toBe(0.15);
+  });
+
   it('is the plain margin without growth, and 0 stays 0 (margin off)', () => {
     expect(marginFor({ exclusive: true, margin: 0.07 }, 1e6)).toBe(0.07);
     expect(marginFor({ ...growing, margin: 0 }, 1e6)).toBe(0);

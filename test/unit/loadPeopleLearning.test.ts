@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EngineIdentity, engineNamespace } from '../../cli/engineOptions.js';
 import { loadPeople } from '../../cli/people/loadPeople.js';
 import { resolveEngineConfig } from '../../core/config.js';
+import { DEFAULT_POLICY, marginFor } from '../../core/decide/DecisionPolicy.js';
 import { LabelKind } from '../../core/library/LabelKind.js';
 import { Library, type StoredFace } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
@@ -96,5 +97,19 @@ describe('loadPeople with the learning step (issue 12)', () => {
     const gap = (t: Float32Array) => dot(t, unseenAnn) - dot(t, unseenTwin);
     expect(gap(template(learned.matrix, 'Ann'))).toBeGreaterThan(gap(template(plain.matrix, 'Ann')));
     expect(dot(template(learned.matrix, 'Bea'), bea)).toBeGreaterThan(0.9);
+  });
+
+  it('decides with the shipped policy (margin growing with the people enrolled) unless --margin fixes it', async () => {
+    const plain = await loadPeople(library, identity, { person: [] }, { searchRequired: false });
+    expect(plain.policy).toBe(DEFAULT_POLICY);
+    expect(marginFor(plain.policy, 1000)).toBeGreaterThan(plain.policy.margin);
+    const fixed = await loadPeople(
+      library,
+      identity,
+      { person: [], margin: 0.07 },
+      { searchRequired: false },
+    );
+    expect(fixed.policy.margin).toBe(0.07);
+    expect(marginFor(fixed.policy, 1e6)).toBe(0.07);
   });
 });
