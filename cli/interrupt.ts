@@ -1,3 +1,4 @@
+import { FolderLock } from '../core/fs/FolderLock.js';
 import { removeLiveTempsSync } from '../core/fs/liveTempFiles.js';
 import { ExitCode } from './exitCodes.js';
 
@@ -26,6 +27,8 @@ export const installInterrupt = (stderr: NodeJS.WritableStream = process.stderr)
       return;
     }
     removeLiveTempsSync();
+    // Every folder lock, including one still being taken when the signal came.
+    FolderLock.releaseAllSync();
     for (const c of cleanups) {
       try {
         c();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { LockedError } from '../errors.js';
 import { isProcessAlive } from './isProcessAlive.js';
+import { trackTemp, untrackTemp } from './liveTempFiles.js';
 import { tempPathFor } from './tempName.js';
 
 export const LOCK_FILE = '.mespotter.lock';
@@ -27,6 +28,12 @@ const describeOwner = (o: LockOwner): string =>
  * live one, or one from another host, refuses the second run with a message naming the first.
  */
 export class FolderLock {
+  /**
+   * Locks this process holds, or is taking (registered before the link that creates the file), so
+   * an immediate exit (a second Ctrl-C) can release them even while a command is still acquiring.
+   */
+  static readonly #held = new Set<FolderLock>();
+
   readonly path: string;
   readonly #owner: LockOwner;
   #released = false;
@@ -46,12 +53,17 @@ export class FolderLock {
       command,
     };
     const tmp = tempPathFor(path);
-    await writeFile(tmp, `${JSON.stringify(owner)}\n`, { flag: 'wx' });
+    const lock = new FolderLock(path, owner);
+    FolderLock.#held.add(lock);
+    trackTemp(tmp);
+    let taken = false;
     try {
+      await writeFile(tmp, `${JSON.stringify(owner)}\n`, { flag: 'wx' });
       for (let attempt = 0; ; attempt++) {
         try {
           await link(tmp, path);
-          return new FolderLock(path, owner);
+          taken = true;
+          return lock;
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         }
@@ -69,14 +81,22 @@ export class FolderLock {
         );
       }
     } finally {
+      if (!taken) FolderLock.#held.delete(lock);
       await unlink(tmp).catch(() => undefined);
+      untrackTemp(tmp);
     }
+  }
+
+  /** Releases every lock this process holds or is taking. Synchronous: it runs right before exit. */
+  static releaseAllSync(): void {
+    for (const lock of [...FolderLock.#held]) lock.release();
   }
 
   /** Removes the lock if it is still ours. Synchronous so it also works from an exit handler. */
   release(): void {
     if (this.#released) return;
     this.#released = true;
+    FolderLock.#held.delete(this);
     try {
       const current = lockSchema.safeParse(JSON.parse(readFileSync(this.path, 'utf8')));
       if (

@@ -1,3 +1,4 @@
+import { mkdirSync, watch } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +70,27 @@ describe('fault: kill -9 during a copy of large matching files', () => {
     await expectCopiesMatchSources(world, out);
     // The killed run's temporary and its stale lock are gone.
     expect((await listAll(out)).filter((f) => f.includes(TEMP_PREFIX) || f === LOCK_FILE)).toEqual([]);
+  }, 120_000);
+
+  it('a second Ctrl-C while the output is still being locked leaves no lock behind', async () => {
+    // The first file a run creates in OUT is its lock's temporary: both signals arrive while the
+    // lock is being taken, before the command has registered anything to clean up (before the fix,
+    // 10 of 10 such runs left OUT locked).
+    const out = join(world.work, 'out-locking');
+    mkdirSync(out);
+    const run = startCli(world.sortArgs(out, '--lanes', '1'));
+    const watcher = watch(out, (_event, name) => {
+      if (!String(name).startsWith(TEMP_PREFIX)) return;
+      watcher.close();
+      run.child.kill('SIGINT');
+      setTimeout(() => run.child.kill('SIGINT'), 2);
+    });
+    const result = await run.done;
+    watcher.close();
+
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/interrupted at once/);
+    expect((await listAll(out)).filter((f) => f.endsWith(LOCK_FILE) || f.includes(TEMP_PREFIX))).toEqual([]);
   }, 120_000);
 
   it('a second Ctrl-C during a copy exits at once with no partial copy; the next run tidies up', async () => {
