@@ -6,6 +6,7 @@
 import { basename, join } from 'node:path';
 import { type KFoldAccuracy, kFoldAccuracy, type ScoredPair } from '../../core/match/roc.js';
 import { seededRng } from '../../core/util/seededRng.js';
+import { shuffleInPlace } from '../../core/util/shuffleInPlace.js';
 import type { Analyzer } from './analyzer.js';
 import { listDirs, listFiles } from './images.js';
 import { round, summarize, type VerificationSummary } from './metrics.js';
@@ -99,11 +100,10 @@ export const runGlint24 = async (analyzer: Analyzer, root: string): Promise<Glin
       [pool[i], pool[j]] = [pool[j]!, pool[i]!];
     }
     const balanced = [...genuine, ...pool.slice(0, genuine.length)];
-    const order = balanced.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    const order = shuffleInPlace(
+      balanced.map((_, i) => i),
+      rnd,
+    );
     kFold = kFoldAccuracy(order.map((i, k) => ({ ...balanced[i]!, fold: (k % 10) + 1 })));
   }
 

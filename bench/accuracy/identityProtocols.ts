@@ -8,6 +8,7 @@ import { templateOf } from '../../core/match/fusion.js';
 import { eer, rocAuc, type ScoredPair, tarAtFar } from '../../core/match/roc.js';
 import { dot } from '../../core/match/similarity.js';
 import { seededRng } from '../../core/util/seededRng.js';
+import { shuffleInPlace } from '../../core/util/shuffleInPlace.js';
 import type { Sample } from './identitySamples.js';
 
 /** Which engine variant gives each model's vector. */
@@ -263,13 +264,7 @@ export const manyPeopleSplits = (
     else byId.set(s.identity, [...(byId.get(s.identity) ?? []), s]);
   }
   const rnd = seededRng(seed);
-  const shuffle = <T>(xs: T[]): T[] => {
-    for (let i = xs.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-    }
-    return xs;
-  };
+  const shuffle = <T>(xs: T[]): T[] => shuffleInPlace(xs, rnd);
   const ids = shuffle([...byId.keys()].sort());
   const draws = new Map([...byId].map(([id, xs]) => [id, shuffle([...xs])]));
   return Array.from({ length: folds }, (_, fold) => {

@@ -6,6 +6,7 @@
 import { personModelOf } from '../../core/decide/personModel.js';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
 import { seededRng } from '../../core/util/seededRng.js';
+import { shuffleInPlace } from '../../core/util/shuffleInPlace.js';
 import type { BenchFace } from './benchFace.js';
 import { enrolPeople } from './enrolPeople.js';
 import { evaluate, matrixOf, type Summary, summarize } from './evaluate.js';
@@ -31,10 +32,7 @@ export const albumScaling = (
 ): ScalingRow[] => {
   const rng = seededRng(seed);
   const names = [...album.people.keys()];
-  for (let i = names.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [names[i], names[j]] = [names[j]!, names[i]!];
-  }
+  shuffleInPlace(names, rng);
   const rows: ScalingRow[] = [];
   for (const size of [...new Set(sizes.map((s) => Math.min(s, names.length)))]) {
     const chosen = new Set(names.slice(0, size));

@@ -6,6 +6,7 @@
  * faces, every face of the strangers and the unlabelled faces (bystanders).
  */
 import { seededRng } from '../../core/util/seededRng.js';
+import { shuffleInPlace } from '../../core/util/shuffleInPlace.js';
 import type { BenchFace } from './benchFace.js';
 
 export interface ReferenceFold {
@@ -18,12 +19,11 @@ export interface ReferenceFold {
   probes: BenchFace[];
 }
 
-export const referenceFolds = (
+/** The library's identities in a seeded order, each one's faces in a seeded order, and the unlabelled faces. */
+const seededIdentities = (
   library: readonly BenchFace[],
-  k: number,
-  folds = 3,
-  seed = 13,
-): ReferenceFold[] => {
+  seed: number,
+): { ids: string[]; draws: Map<string, BenchFace[]>; unlabelled: BenchFace[] } => {
   const byId = new Map<string, BenchFace[]>();
   const unlabelled: BenchFace[] = [];
   for (const f of library) {
@@ -31,17 +31,26 @@ export const referenceFolds = (
     else byId.set(f.identity, [...(byId.get(f.identity) ?? []), f]);
   }
   const rnd = seededRng(seed);
-  const shuffle = <T>(xs: T[]): T[] => {
-    for (let i = xs.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-    }
-    return xs;
-  };
-  const ids = shuffle([...byId.keys()].sort());
+  const ids = shuffleInPlace([...byId.keys()].sort(), rnd);
   const draws = new Map(
-    [...byId].map(([id, xs]) => [id, shuffle([...xs].sort((a, b) => a.key.localeCompare(b.key)))]),
+    [...byId].map(([id, xs]) => [
+      id,
+      shuffleInPlace(
+        [...xs].sort((a, b) => a.key.localeCompare(b.key)),
+        rnd,
+      ),
+    ]),
   );
+  return { ids, draws, unlabelled };
+};
+
+export const referenceFolds = (
+  library: readonly BenchFace[],
+  k: number,
+  folds = 3,
+  seed = 13,
+): ReferenceFold[] => {
+  const { ids, draws, unlabelled } = seededIdentities(library, seed);
   return Array.from({ length: folds }, (_, fold) => {
     const references = new Map<string, BenchFace[]>();
     const strangers = new Set<string>();
@@ -83,24 +92,7 @@ export interface ThreeWayFold extends ReferenceFold {
  * they are tested against.
  */
 export const threeWayFolds = (library: readonly BenchFace[], k: number, seed = 13): ThreeWayFold[] => {
-  const byId = new Map<string, BenchFace[]>();
-  const unlabelled: BenchFace[] = [];
-  for (const f of library) {
-    if (f.identity === null) unlabelled.push(f);
-    else byId.set(f.identity, [...(byId.get(f.identity) ?? []), f]);
-  }
-  const rnd = seededRng(seed);
-  const shuffle = <T>(xs: T[]): T[] => {
-    for (let i = xs.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-    }
-    return xs;
-  };
-  const ids = shuffle([...byId.keys()].sort());
-  const draws = new Map(
-    [...byId].map(([id, xs]) => [id, shuffle([...xs].sort((a, b) => a.key.localeCompare(b.key)))]),
-  );
+  const { ids, draws, unlabelled } = seededIdentities(library, seed);
   return [0, 1, 2].map((fold) => {
     const references = new Map<string, BenchFace[]>();
     const strangers = new Set<string>();

@@ -6,6 +6,7 @@
  * sets' faces into group photos with everyone of every set enrolled at once.
  */
 import { seededRng } from '../../core/util/seededRng.js';
+import { shuffleInPlace } from '../../core/util/shuffleInPlace.js';
 import { type BenchFace, type BenchPhoto, type PeopleSetName, photosOf } from './benchFace.js';
 
 export interface Scenario {
@@ -98,11 +99,7 @@ export const generatedAlbum = (library: readonly BenchFace[], o: AlbumOptions): 
   const rng = seededRng(o.seed);
   const all = referencesOf(library);
   const names = [...all.keys()];
-  const shuffled = [...names];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
-  }
+  const shuffled = shuffleInPlace([...names], rng);
   const held = new Set(o.strangerEvery > 0 ? shuffled.filter((_, i) => i % o.strangerEvery === 0) : []);
   const pool = library.filter(
     (f) => f.identity === null || held.has(f.identity) || (f.role === 'test' && all.has(f.identity)),

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { writeFileAtomic } from '../../core/fs/writeFileAtomic.js';
 import { NEAR_MISS_MARGIN } from '../../core/match/defaults.js';
-import { RunSummaryAccumulator } from '../../core/report/RunSummaryAccumulator.js';
+import { type RunMeta, RunSummaryAccumulator } from '../../core/report/RunSummaryAccumulator.js';
 import {
   type CopyOutcome,
   PhotoStatus,
@@ -24,14 +24,8 @@ import {
 } from './sheetModel.js';
 import { TopK } from './TopK.js';
 
-export interface RunReportMeta {
-  runId: string;
-  /** The people searched for in this run, with their thresholds. */
-  people: readonly { name: string; threshold: number; thresholdSource?: string }[];
-  modelSetId: string;
-  input: string;
-  output: string;
-  dryRun: boolean;
+/** The run's description (the people searched, with their thresholds, …) plus the report's own settings. */
+export interface RunReportMeta extends Omit<RunMeta, 'startedAt'> {
   /** An unknown face whose best person scores within this under that person's threshold is a near miss. */
   nearMissMargin?: number;
   /** Most near misses kept per person (the highest scoring ones). Matches are never capped. */
@@ -342,7 +336,7 @@ export class RunReport {
     held.photo.thumb = rel;
     held.photo.thumbWidth = thumbnail.width;
     held.photo.thumbHeight = thumbnail.height;
-    const write = writeFile(join(this.dir, rel), thumbnail.jpeg).catch((err: unknown) => {
+    const write = writeFileAtomic(join(this.dir, rel), thumbnail.jpeg).catch((err: unknown) => {
       // The card falls back to "no thumbnail" rather than pointing at a missing file.
       held.photo.thumb = undefined;
       throw err;

@@ -5,10 +5,11 @@
  * and writes manifest.json with checksums, shapes and preprocessing constants.
  * Usage: node dist/layers/models/build.js [outDir]
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../../core/fs/writeFileAtomic.js';
 import {
   buildFaceApiDescriptorModel,
   DESCRIPTOR_INPUT_NAME,
@@ -68,7 +69,7 @@ const main = async (): Promise<void> => {
   ][]) {
     const original = await readFile(join(modelDir, spec.source));
     const batched = makeBatchSymbolic(original);
-    await writeFile(join(outDir, spec.file), batched);
+    await writeFileAtomic(join(outDir, spec.file), batched);
     models[role] = {
       file: spec.file,
       sha256: sha256Hex(batched),
@@ -90,7 +91,9 @@ const main = async (): Promise<void> => {
     source: { package: PACKAGE, version: pkg.version, license: pkg.license },
     models: { ...models, descriptor },
   };
-  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // The manifest last: a build killed midway leaves the previous manifest, whose checksums refuse
+  // any half-replaced set, and the next build replaces everything.
+  await writeFileAtomic(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   console.log(
     `models: wrote ${Object.keys(manifest.models).length} models to ${outDir} (${manifest.modelSetId})`,
   );
@@ -115,7 +118,7 @@ const buildDescriptor = async (
     manifestJson.flatMap((g) => g.paths).map((p) => readFile(join(modelDir, p))),
   );
   const onnxBytes = buildFaceApiDescriptorModel(readTfjsWeights(manifestJson, shards));
-  await writeFile(join(outDir, DESCRIPTOR_FILE), onnxBytes);
+  await writeFileAtomic(join(outDir, DESCRIPTOR_FILE), onnxBytes);
   return {
     file: DESCRIPTOR_FILE,
     sha256: sha256Hex(onnxBytes),

@@ -36,3 +36,9 @@ export const nearbyUnitVector = (rng: Rng, base: Float32Array, spread: number): 
   for (let i = 0; i < v.length; i++) v[i] = base[i]! + spread * noise[i]!;
   return normalise(v);
 };
+
+/** A unit vector at cosine about `k` to the unit vector `base`: normalise(k * base + sqrt(1 - k²) * random unit). */
+export const unitNear = (rng: Rng, base: Float32Array, k: number): Float32Array => {
+  const z = randomUnitVector(rng, base.length);
+  return normalise(base.map((x, i) => k * x + Math.sqrt(1 - k * k) * z[i]!));
+};

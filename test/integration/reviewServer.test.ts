@@ -11,8 +11,8 @@ import { Library, type StoredFace } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { sha256Hex } from '../../core/models/manifest.js';
 import type { Box, Face, FivePoints } from '../../core/types.js';
-import { seededRng } from '../../core/util/seededRng.js';
 import { samplePath } from '../helpers/imageFixtures.js';
+import { randomUnitVector, seededRng, unitNear } from '../helpers/random.js';
 
 /** Face boxes of sample1 and sample3 (from the engine), so crops show real faces. */
 const BOXES: Record<number, Box[]> = {
@@ -29,22 +29,8 @@ const BOXES: Record<number, Box[]> = {
 };
 
 const rng = seededRng(3);
-const unit = (v: Float32Array): Float32Array => {
-  let n = 0;
-  for (const x of v) n += x * x;
-  return v.map((x) => x / Math.sqrt(n));
-};
-const randomUnit = (): Float32Array =>
-  unit(
-    Float32Array.from(
-      { length: 512 },
-      () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()),
-    ),
-  );
-const around = (c: Float32Array, k: number): Float32Array => {
-  const z = randomUnit();
-  return unit(c.map((x, i) => k * x + Math.sqrt(1 - k * k) * z[i]!));
-};
+const randomUnit = (): Float32Array => randomUnitVector(rng);
+const around = (c: Float32Array, k: number): Float32Array => unitNear(rng, c, k);
 const faceAt = (box: Box, embedding: Float32Array): Face => ({
   box,
   score: 0.99,

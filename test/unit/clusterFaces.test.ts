@@ -8,6 +8,7 @@ import type {
   ClusterResult,
   ExistingCluster,
 } from '../../core/cluster/clusterTypes.js';
+import { shuffleInPlace } from '../../core/util/shuffleInPlace.js';
 import { nearbyUnitVector, randomUnitVector, seededRng } from '../helpers/random.js';
 
 type Rng = () => number;
@@ -47,14 +48,7 @@ const groups = (r: ClusterResult): string[][] => {
   return [...by.values()].map((s) => [...s].sort()).sort();
 };
 
-const shuffle = <T>(xs: readonly T[], rng: Rng): T[] => {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-};
+const shuffle = <T>(xs: readonly T[], rng: Rng): T[] => shuffleInPlace([...xs], rng);
 
 const fivePeople = (seed: number): { faces: ClusterFace[]; centres: Map<string, Float32Array> } => {
   const rng = seededRng(seed);

@@ -11,25 +11,11 @@ import { Library, type StoredFace } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { dot } from '../../core/match/similarity.js';
 import type { Face, FivePoints } from '../../core/types.js';
-import { seededRng } from '../../core/util/seededRng.js';
+import { randomUnitVector, seededRng, unitNear } from '../helpers/random.js';
 
 const rng = seededRng(21);
-const unit = (v: Float32Array): Float32Array => {
-  let n = 0;
-  for (const x of v) n += x * x;
-  return v.map((x) => x / Math.sqrt(n));
-};
-const randomUnit = (): Float32Array =>
-  unit(
-    Float32Array.from(
-      { length: 512 },
-      () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()),
-    ),
-  );
-const around = (c: Float32Array, k: number): Float32Array => {
-  const z = randomUnit();
-  return unit(c.map((x, i) => k * x + Math.sqrt(1 - k * k) * z[i]!));
-};
+const randomUnit = (): Float32Array => randomUnitVector(rng);
+const around = (c: Float32Array, k: number): Float32Array => unitNear(rng, c, k);
 const faceOf = (embedding: Float32Array): Face => ({
   box: { x1: 0, y1: 0, x2: 100, y2: 100 },
   score: 0.99,
@@ -59,7 +45,7 @@ describe('loadPeople with the learning step (issue 12)', () => {
 
   it('turns a person’s rejected faces into a template that scores their look-alike lower, and finds a named cluster', async () => {
     const ann = randomUnit();
-    const twin = unit(ann.map((a, i) => 0.7 * a + 0.714 * randomUnit()[i]!));
+    const twin = unitNear(rng, ann, 0.7);
     const refs = [0, 1, 2, 3].map(() => add(around(ann, 0.85)));
     library.enrol(
       'Ann',
