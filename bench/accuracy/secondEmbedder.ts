@@ -17,6 +17,7 @@ import { FaceEngine } from '../../core/FaceEngine.js';
 import { DEFAULT_THRESHOLD } from '../../core/match/defaults.js';
 import { FUSION_WEIGHTS, type FusionWeights } from '../../core/match/fusion.js';
 import type { Analyzer } from './analyzer.js';
+import { type CohortRow, runCohortNormalisation } from './cohortNormalisation.js';
 import { fitDescriptorAlone, fitFusion, impostorTail, TAIL_FARS } from './fusionFit.js';
 import {
   allPairs,
@@ -187,6 +188,7 @@ export interface SecondEmbedderResult {
   };
   modes: ModeResult[];
   framing: { variant: string; result: ModeResult; fused: ModeResult }[];
+  cohortNormalisation: CohortRow[];
   lines: string[];
 }
 
@@ -254,6 +256,9 @@ export const runSecondEmbedder = async (
       })
     : [];
 
+  options.progress('second embedder: cohort normalisation…');
+  const cohort = runCohortNormalisation(samples);
+
   const setStats = (['glint24', 'orl', 'five_celebrity', 'bbt'] as const)
     .map((set) => {
       const own = samples.filter((s) => s.set === set);
@@ -293,9 +298,10 @@ export const runSecondEmbedder = async (
     },
     modes,
     framing,
+    cohortNormalisation: cohort.rows,
     lines: [],
   };
-  result.lines = report(result, threshold);
+  result.lines = [...report(result, threshold), ...cohort.lines];
   return result;
 };
 
