@@ -12,9 +12,8 @@
  * - the collection, unbalanced: each face's cohort is its own identity's 39 other faces plus 5 of
  *   every other identity (own identity ~25 % of the cohort, as "me" is in a family album).
  */
-import { FUSION_WEIGHTS } from '../../core/match/fusion.js';
+import { type FaceVectors, fusedScore } from '../../core/match/fusion.js';
 import { type ScoredPair, tarAtFar } from '../../core/match/roc.js';
-import { dot } from '../../core/match/similarity.js';
 import { seededRng } from '../../core/util/seededRng.js';
 import { shuffleInPlace } from '../../core/util/shuffleInPlace.js';
 import { vectorsOf } from './identityProtocols.js';
@@ -49,10 +48,9 @@ export interface CohortRow {
 const SPLITS = 5;
 const KS = [50, 200, 'all'] as const;
 
-const fused = (x: ReturnType<typeof vectorsOf>, y: ReturnType<typeof vectorsOf>): number =>
-  FUSION_WEIGHTS.embeddingWeight * dot(x.embedding, y.embedding) +
-  FUSION_WEIGHTS.descriptorWeight * dot(x.descriptor!, y.descriptor!) +
-  FUSION_WEIGHTS.offset;
+/** The shipped fused score of face x against face y (y as a one-reference template). */
+const fused = (x: FaceVectors, y: FaceVectors): number =>
+  fusedScore(x, { centroid: y.embedding, descriptorCentroid: y.descriptor });
 
 const tars = (pairs: ScoredPair[]) => [tarAtFar(pairs, 1e-3).tar, tarAtFar(pairs, 1e-4).tar] as const;
 
@@ -106,22 +104,22 @@ export const runCohortNormalisation = (
   };
   const everyone = [glint.map((_, i) => i)];
 
-  // Disjoint identities: pairs within one half, cohort = the other half.
+  // Disjoint identities: pairs within one half, cohort = the other half; the same splits for every K.
+  const random = seededRng(13);
+  const split: [number[], number[]][] = [];
+  for (let r = 0; r < SPLITS; r++) {
+    const order = shuffleInPlace([...ids], random);
+    const half = new Set(order.slice(0, Math.floor(order.length / 2)));
+    const inHalf = everyone[0]!.filter((i) => half.has(glint[i]!.identity!));
+    const outHalf = everyone[0]!.filter((i) => !half.has(glint[i]!.identity!));
+    split.push([inHalf, outHalf], [outHalf, inHalf]);
+  }
   for (const k of KS) {
-    const random = seededRng(13);
-    const split: number[][][] = [];
-    for (let r = 0; r < SPLITS; r++) {
-      const order = shuffleInPlace([...ids], random);
-      const half = new Set(order.slice(0, Math.floor(order.length / 2)));
-      const inHalf = glint.map((_, i) => i).filter((i) => half.has(glint[i]!.identity!));
-      const outHalf = glint.map((_, i) => i).filter((i) => !half.has(glint[i]!.identity!));
-      split.push([inHalf, outHalf], [outHalf, inHalf]);
-    }
     // Each (group, cohort) pair is evaluated on its own so a face's statistics use its split's cohort.
     const raw: ScoredPair[] = [];
     const norm: ScoredPair[] = [];
     for (const [group, cohort] of split) {
-      const r = evaluate([group!], (i) => cohort!.map((c) => m[i * n + c]!), k);
+      const r = evaluate([group], (i) => cohort.map((c) => m[i * n + c]!), k);
       raw.push(...r.raw);
       norm.push(...r.norm);
     }
@@ -144,15 +142,12 @@ export const runCohortNormalisation = (
   for (const k of KS) push('the collection, balanced (1/24 own identity)', k, evaluate(everyone, allBut, k));
   // The collection with the face's own identity over-represented.
   const firstFive = new Set<number>();
-  for (const id of ids) {
-    glint
-      .map((s, i) => [s, i] as const)
-      .filter(([s]) => s.identity === id)
-      .slice(0, 5)
-      .forEach(([, i]) => {
-        firstFive.add(i);
-      });
-  }
+  const taken = new Map<string, number>();
+  glint.forEach((s, i) => {
+    const t = taken.get(s.identity!) ?? 0;
+    if (t < 5) firstFive.add(i);
+    taken.set(s.identity!, t + 1);
+  });
   const unbalanced = (i: number) => {
     const out: number[] = [];
     for (let j = 0; j < n; j++)
