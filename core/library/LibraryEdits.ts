@@ -67,6 +67,10 @@ interface UndoPayload {
 
 const nowIso = (): string => new Date().toISOString();
 
+/** A sort run's own decision (SORT_LABEL_SQL in TypeScript). */
+const isSortLabel = (l: Pick<LabelRow, 'kind' | 'source'>): boolean =>
+  l.kind === LabelKind.Auto && l.source !== LabelSource.Cluster;
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const inList = (n: number): string => Array.from({ length: n }, () => '?').join(',');
@@ -501,6 +505,7 @@ export class LibraryEdits {
     );
     for (const l of moved)
       insert.run(l.face_id, target.id, l.kind, l.score, l.source, l.run_id, l.created_at);
+    this.#settleMerged(target.id, moved);
     const clusterNo = target.clusterNo ?? sources.map((s) => s.clusterNo).find((n) => n !== null) ?? null;
     db.prepare(`DELETE FROM people WHERE id IN (${inList(ids.length)})`).run(...ids);
     // A named person that absorbs a cluster takes its number, so later cluster runs add to them.
@@ -513,6 +518,40 @@ export class LibraryEdits {
       action: this.#record(confirm ? ActionKind.Name : ActionKind.Merge, summary, payload),
       person: this.#person(target.id),
     };
+  }
+
+  /**
+   * After a merge a face can hold both a yes and a no for the target: the target's "not them" (say
+   * from an earlier split) and a source's membership, or the other way round. Saying the source IS
+   * the target is the newest human decision about the source's members, so their membership wins
+   * over the target's rejection; a rejection moved from a source wins over the target's own yes only
+   * when it is the newer of the two. Nothing is left both confirmed and rejected for one person.
+   */
+  #settleMerged(targetId: number, moved: readonly LabelRow[]): void {
+    const db = this.#library.db;
+    const movedYes = new Set(moved.filter((l) => l.kind !== LabelKind.Rejected).map((l) => l.face_id));
+    const faces = [...new Set(moved.map((l) => l.face_id))];
+    const byFace = new Map<number, LabelRow[]>();
+    for (const r of this.#labelRows(faces))
+      if (r.person_id === targetId) byFace.set(r.face_id, [...(byFace.get(r.face_id) ?? []), r]);
+    const dropNo = db.prepare(`DELETE FROM labels WHERE face_id = ? AND person_id = ? AND kind = 'rejected'`);
+    const dropYes = db.prepare(
+      `DELETE FROM labels WHERE face_id = ? AND person_id = ? AND kind != 'rejected'`,
+    );
+    for (const f of faces) {
+      const mine = byFace.get(f) ?? [];
+      const no = mine.filter((r) => r.kind === LabelKind.Rejected);
+      // A sort run's own decision is no human "yes": a rejection simply outweighs it.
+      const yes = mine.filter((r) => r.kind !== LabelKind.Rejected && !isSortLabel(r));
+      if (no.length === 0 || yes.length === 0) continue;
+      const newest = (xs: LabelRow[]): string =>
+        xs
+          .map((r) => r.created_at)
+          .sort()
+          .at(-1) ?? '';
+      if (movedYes.has(f) || newest(yes) > newest(no)) dropNo.run(f, targetId);
+      else dropYes.run(f, targetId);
+    }
   }
 
   #confirmAll(faces: readonly number[], personId: number, o: EditOptions): void {

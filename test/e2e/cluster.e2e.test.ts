@@ -143,6 +143,36 @@ describe('mespotter cluster: unknown faces into people, a folder per person', ()
     );
   });
 
+  it('a split merged back gives every face back: cluster list, people and who agree', async () => {
+    // Here mid is unnamed again with its 4 faces (the run that added another-mid was undone).
+    const named = await cli('cluster', 'name', mid, 'Mia', '--confirm');
+    expect(named.output).toMatch(/Mia \(4 faces, confirmed\)/);
+    const shown = (await cli('cluster', 'show', 'Mia', '--json')).output
+      .split('\n')
+      .map((l) => JSON.parse(l) as { face: number; path: string; box: JsonFace['box'] });
+    expect(shown).toHaveLength(4);
+    const split = await cli('cluster', 'split', 'Mia', '--faces', `${shown[0]!.face},${shown[1]!.face}`);
+    const off = /into (person-\d{4})/.exec(split.output)![1]!;
+
+    const merged = await cli('cluster', 'merge', 'Mia', off);
+    expect(merged.output).toMatch(new RegExp(`merged ${off} into Mia \\(4 faces\\)`));
+    const list = lines((await cli('cluster', 'list', '--json')).output) as unknown as {
+      name: string;
+      faces: number;
+    }[];
+    expect(list.find((r) => r.name === 'Mia')).toMatchObject({ faces: 4 });
+    expect(list.some((r) => r.name === off)).toBe(false);
+    const people = JSON.parse((await cli('people', '--json')).output) as Record<string, unknown>;
+    expect(people).toMatchObject({ name: 'Mia', confirmed: 4, rejected: 0, faces: 4, photos: 4 });
+    // `who` gives each of the four faces to Mia.
+    const who = lines((await cli('who', ...shown.map((f) => f.path), '--json')).output) as unknown as {
+      path: string;
+      faces: { box: JsonFace['box']; person: string | null }[];
+    }[];
+    for (const f of shown)
+      expect(who.find((w) => w.path === f.path)!.faces.find((x) => near(x.box, f.box))!.person).toBe('Mia');
+  });
+
   it('refuses an output folder inside the folder being clustered, and a folder that does not exist', async () => {
     await expect(cli('cluster', photos, '--out', join(photos, 'out'))).rejects.toThrow(
       /inside .* being indexed/,

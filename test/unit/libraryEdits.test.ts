@@ -199,6 +199,73 @@ describe('Class: LibraryEdits', () => {
     expect(library.personById(r.person!.id)).toBeUndefined();
   });
 
+  /** Faces that hold both a yes (any label but rejected) and a no for the same person. */
+  const contradictions = (): string[] => {
+    const byKey = new Map<string, Set<string>>();
+    for (const l of library.labelsOfFaces(faces.map((f) => f.id))) {
+      const key = `${l.faceId}/${l.person}`;
+      byKey.set(key, (byKey.get(key) ?? new Set()).add(l.kind === LabelKind.Rejected ? 'no' : 'yes'));
+    }
+    return [...byKey].filter(([, v]) => v.size === 2).map(([k]) => k);
+  };
+
+  it('a split merged back restores every face (CLI order and the other way round), contradicting nothing', () => {
+    const ann = library.ensurePerson('Ann');
+    for (const i of [0, 1, 2, 3, 4, 5]) member(faces[i]!.id, ann.id);
+    library.setLabel(faces[5]!.id, ann.id, LabelKind.Confirmed, { source: LabelSource.Review });
+    const all = faces.map((f) => f.id);
+
+    // One automatic member and one confirmed face split off, then merged back into Ann.
+    const split = edits.split(ann.id, [faces[4]!.id, faces[5]!.id]).person!;
+    expect(edits.membersOf(ann.id)).toHaveLength(4);
+    const merged = edits.merge(ann.id, [split.id]);
+    expect(merged.action.summary).toBe(`merged ${split.name} into Ann (6 faces)`);
+    expect(edits.membersOf(ann.id)).toEqual(all);
+    for (const [, o] of edits.ownersOf(all))
+      expect(o).toMatchObject({ personId: ann.id, rejected: new Set() });
+    expect(library.references(ann.id, NS).map((r) => r.face.id)).toEqual([faces[5]!.id]);
+    expect(contradictions()).toEqual([]);
+    // Undo goes back through both edits exactly.
+    edits.undo();
+    expect(edits.membersOf(ann.id)).toHaveLength(4);
+    expect(edits.membersOf(split.id)).toEqual([faces[4]!.id, faces[5]!.id]);
+    edits.undo();
+    expect(edits.membersOf(ann.id)).toEqual(all);
+    expect(contradictions()).toEqual([]);
+
+    // Given the other way round (the cluster first) and by naming the cluster Ann: the same.
+    const again = edits.split(ann.id, [faces[0]!.id, faces[5]!.id]).person!;
+    edits.merge(again.id, [ann.id]);
+    expect(edits.membersOf(ann.id)).toEqual(all);
+    const third = edits.split(ann.id, [faces[1]!.id, faces[2]!.id]).person!;
+    expect(edits.nameCluster(third.id, 'Ann').action.summary).toMatch(/\(6 faces\)$/);
+    expect(edits.membersOf(ann.id)).toEqual(all);
+    expect(contradictions()).toEqual([]);
+  });
+
+  it('a merge keeps the newer of a yes and a no for the same face, never both', async () => {
+    const bob = library.ensurePerson('Bob');
+    const c = library.transaction(() => edits.createCluster());
+    const d = library.transaction(() => edits.createCluster());
+    // Bob's own yes, then the cluster's newer no: not Bob.
+    library.setLabel(faces[0]!.id, bob.id, LabelKind.Confirmed);
+    await new Promise((r) => setTimeout(r, 5));
+    library.setLabel(faces[0]!.id, c.id, LabelKind.Rejected);
+    // The cluster's no, then Bob's newer yes: Bob.
+    library.setLabel(faces[1]!.id, d.id, LabelKind.Rejected);
+    await new Promise((r) => setTimeout(r, 5));
+    library.setLabel(faces[1]!.id, bob.id, LabelKind.Confirmed);
+    member(faces[2]!.id, c.id);
+    member(faces[3]!.id, d.id);
+
+    edits.merge(bob.id, [c.id, d.id]);
+
+    expect(ownerName(faces[0]!.id)).toBeNull();
+    expect(ownerName(faces[1]!.id)).toBe('Bob');
+    expect(edits.membersOf(bob.id)).toEqual([faces[1]!.id, faces[2]!.id, faces[3]!.id]);
+    expect(contradictions()).toEqual([]);
+  });
+
   it('confirms, rejects and gives faces to people; undo goes back one action at a time', () => {
     const ann = library.ensurePerson('ann');
     const f = faces[0]!.id;
