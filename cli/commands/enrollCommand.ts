@@ -7,6 +7,7 @@ import { describeFsError } from '../../core/fs/describeFsError.js';
 import { isClusterName } from '../../core/library/clusterNames.js';
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import type { Library } from '../../core/library/Library.js';
+import { type EnrolRequest, LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { chooseReferenceFace } from '../../core/match/chooseReferenceFace.js';
 import { DEFAULT_MIN_AGREEMENT } from '../../core/match/defaults.js';
 import { buildGallery, type ReferenceCandidate, type RejectedReference } from '../../core/match/gallery.js';
@@ -23,6 +24,7 @@ import {
 } from '../engineOptions.js';
 import { ExitCode } from '../exitCodes.js';
 import { validatePerson, writeGallery } from '../galleryStore.js';
+import { installInterrupt } from '../interrupt.js';
 import { analyseFile, analysisContextOf } from '../photos/analyseFile.js';
 import { walkPhotos } from '../sort/walkPhotos.js';
 import { enrollFromTags } from '../tag/enrollFromTags.js';
@@ -34,6 +36,7 @@ interface EnrollCliOptions extends EngineCliOptions {
   folders?: string;
   face?: number;
   add?: boolean;
+  force?: boolean;
   gallery?: string;
   json?: boolean;
 }
@@ -50,8 +53,20 @@ interface EnrolOutcome {
   accepted: string[];
   rejected: RejectedReference[];
   warnings: string[];
+  /** Earlier enrolled references that the new ones replaced. */
+  replaced?: number;
+  /** Reference faces taken from other people (--force). */
+  taken?: { from: string; faces: number }[];
   gallery?: string;
   error?: string;
+  /** Ctrl-C came before all of this person's photos were read: nothing of theirs was changed. */
+  interrupted?: boolean;
+}
+
+/** A person whose references were chosen, ready to be written (with the others, all at once). */
+interface EnrolPlan {
+  outcome: EnrolOutcome;
+  request?: EnrolRequest;
 }
 
 const posix = (p: string): string => p.split(sep).join('/');
@@ -138,20 +153,38 @@ const referenceOf = async (
   }
 };
 
-/** Enrols one person from their reference files: analyse, pick faces, check agreement, label. */
-const enrolOne = async (
+/**
+ * Chooses one person's references from their files: analyse, pick faces, check agreement. Writes
+ * no label: the plans are enrolled together afterwards. After Ctrl-C no new photo is started.
+ */
+const planOne = async (
   engine: PhotoAnalyzer,
   library: Library,
   person: string,
   files: readonly ReferenceFile[],
   o: EnrollCliOptions,
   limit: ReturnType<typeof pLimit>,
-): Promise<EnrolOutcome> => {
-  const results = await Promise.all(files.map((f) => limit(() => referenceOf(engine, library, f, o))));
+  signal: AbortSignal,
+): Promise<EnrolPlan> => {
+  const results = await Promise.all(
+    files.map((f) => limit(() => (signal.aborted ? undefined : referenceOf(engine, library, f, o)))),
+  );
+  if (results.some((r) => r === undefined))
+    return {
+      outcome: {
+        person,
+        accepted: [],
+        rejected: [],
+        warnings: [],
+        error: 'interrupted before all their photos were read',
+        interrupted: true,
+      },
+    };
   const candidates: ReferenceCandidate[] = [];
   const faceIds = new Map<ReferenceCandidate, number>();
   const rejected: RejectedReference[] = [];
   for (const r of results) {
+    if (r === undefined) continue;
     if ('candidate' in r) {
       candidates.push(r.candidate);
       faceIds.set(r.candidate, r.faceId);
@@ -168,7 +201,15 @@ const enrolOne = async (
     }
   }
   if (candidates.length === 0) {
-    return { person, accepted: [], rejected, warnings: [], error: 'no usable face in any reference photo' };
+    return {
+      outcome: {
+        person,
+        accepted: [],
+        rejected,
+        warnings: [],
+        error: 'no usable face in any reference photo',
+      },
+    };
   }
   let built: ReturnType<typeof buildGallery>;
   try {
@@ -177,36 +218,34 @@ const enrolOne = async (
     });
   } catch (error) {
     if (error instanceof GalleryError)
-      return { person, accepted: [], rejected, warnings: [], error: error.message };
+      return { outcome: { person, accepted: [], rejected, warnings: [], error: error.message } };
     throw error;
   }
   const accepted = candidates.filter((c) =>
     built.gallery.references.some((r) => r.source === c.source && r.sha256 === c.sha256),
   );
-  const record = library.enrol(
-    person,
-    accepted.map((c) => ({ faceId: faceIds.get(c)!, source: c.source })),
-    { replace: true },
-  );
-  const outcome: EnrolOutcome = {
-    person,
-    accepted: accepted.map((c) => c.source),
-    rejected: built.gallery.rejected,
-    warnings: built.warnings,
+  return {
+    outcome: {
+      person,
+      accepted: accepted.map((c) => c.source),
+      rejected: built.gallery.rejected,
+      warnings: built.warnings,
+    },
+    request: { name: person, faces: accepted.map((c) => ({ faceId: faceIds.get(c)!, source: c.source })) },
   };
-  if (o.gallery) {
-    const g = galleryOfPerson(library, record, engineNamespace(engine), engine.modelSetId);
-    if (g) outcome.gallery = await writeGallery(o.gallery, g);
-  }
-  return outcome;
 };
 
 const printOutcome = (r: EnrolOutcome): void => {
   if (r.error) console.log(`not enrolled ${r.person}: ${r.error}`);
-  else
+  else {
+    const replaced = r.replaced
+      ? `; replaces ${r.replaced} earlier reference(s) of ${r.person} (undo: mespotter undo)`
+      : '';
+    const taken = (r.taken ?? []).map((t) => `; took ${t.faces} reference(s) from ${t.from}`).join('');
     console.log(
-      `enrolled ${r.person}: ${r.accepted.length} reference(s)${r.gallery ? ` → ${r.gallery}` : ''}`,
+      `enrolled ${r.person}: ${r.accepted.length} reference(s)${replaced}${taken}${r.gallery ? ` → ${r.gallery}` : ''}`,
     );
+  }
   for (const x of r.rejected) {
     console.log(
       `  rejected ${x.source}: ${x.reason}${x.agreement !== undefined ? ` (agreement ${x.agreement.toFixed(2)})` : ''}`,
@@ -219,7 +258,7 @@ export const enrollCommand = (): Command =>
   addEngineOptions(
     new Command('enroll')
       .description(
-        'enrol a person from reference photos (replacing their earlier references), or everyone in --folders ROOT (a folder per person)',
+        'enrol a person from reference photos (replacing their earlier references; undoable), or everyone in --folders ROOT (a folder per person)',
       )
       .argument('[photos...]', 'reference photos or folders of them; one face per photo')
       .option(
@@ -239,12 +278,18 @@ export const enrollCommand = (): Command =>
         parseFaceIndex,
       )
       .option('--add', 'add these references to the ones already enrolled instead of replacing them')
+      .option(
+        '--force',
+        'take faces that are already another person’s references (refused without it); undo gives them back',
+      )
       .option('--gallery <dir>', 'also write DIR/<person>.gallery.json (for the cloud, or sort --gallery)')
       .option('--json', 'print the outcome as JSON'),
   ).action(async (inputs: string[], o: EnrollCliOptions) => {
     if (o.fromTags) {
-      if (inputs.length > 0 || o.folders || o.face !== undefined || o.add)
-        throw new ConfigError('--from-tags DIR takes no photo arguments, --folders, --face or --add');
+      if (inputs.length > 0 || o.folders || o.face !== undefined || o.add || o.force)
+        throw new ConfigError(
+          '--from-tags DIR takes no photo arguments, --folders, --face, --add or --force',
+        );
       return enrollFromTags(o.fromTags, o);
     }
     if (o.person.length > 1) throw new ConfigError('say one --person NAME (several only with --from-tags)');
@@ -263,15 +308,47 @@ export const enrollCommand = (): Command =>
     const library = openLibrary(o);
     const many = jobs.reduce((n, j) => n + j.files.length, 0) > 1;
     let engine: PhotoAnalyzer | undefined;
+    const interrupt = installInterrupt();
+    let enrolled: string[] | undefined;
+    interrupt.onHardExit(() =>
+      process.stderr.write(
+        enrolled ? `enrolled: ${enrolled.join(', ') || 'nobody'}\n` : 'nobody was enrolled or changed\n',
+      ),
+    );
     try {
       engine = await createEngine(o, many);
       const limit = pLimit(Math.max(1, engine.config.runtime.lanes * 2));
-      const outcomes = await Promise.all(
-        jobs.map((j) => enrolOne(engine!, library, j.person, j.files, o, limit)),
+      const plans = await Promise.all(
+        jobs.map((j) => planOne(engine!, library, j.person, j.files, o, limit, interrupt.signal)),
       );
+      // Everyone ready is enrolled in one transaction: all of them or (refused) none.
+      const ready = plans.filter((p): p is Required<EnrolPlan> => p.request !== undefined);
+      const results = new LibraryEdits(library).enrol(
+        ready.map((p) => p.request),
+        { replace: true, force: Boolean(o.force) },
+      );
+      enrolled = ready.map((p) => p.outcome.person);
+      for (const [i, r] of results.entries()) {
+        const outcome = ready[i]!.outcome;
+        outcome.replaced = r.replaced;
+        outcome.taken = r.taken;
+        if (o.gallery) {
+          const g = galleryOfPerson(library, r.person, engineNamespace(engine), engine.modelSetId);
+          if (g) outcome.gallery = await writeGallery(o.gallery, g);
+        }
+      }
+      const outcomes = plans.map((p) => p.outcome);
       if (o.json) console.log(JSON.stringify(o.folders ? outcomes : outcomes[0]));
       // A single person who could not be enrolled is reported by the error below, once.
       else for (const r of outcomes) if (o.folders || !r.error) printOutcome(r);
+      if (interrupt.signal.aborted) {
+        const missed = outcomes.filter((r) => r.error).map((r) => r.person);
+        console.error(
+          `interrupted: enrolled ${enrolled.join(', ') || 'nobody'}; not enrolled ${missed.join(', ') || 'nobody'} ` +
+            '(their earlier references are unchanged); run the same command again to continue',
+        );
+        throw new CommandExit(ExitCode.Interrupted);
+      }
       const failed = outcomes.filter((r) => r.error);
       if (failed.length === outcomes.length) {
         throw new GalleryError(
@@ -282,6 +359,7 @@ export const enrollCommand = (): Command =>
       }
       if (failed.length > 0) throw new CommandExit(ExitCode.Incomplete);
     } finally {
+      interrupt.dispose();
       library.close();
       await engine?.close();
     }

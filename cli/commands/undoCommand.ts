@@ -2,11 +2,11 @@ import { Command } from 'commander';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { openLibrary, parsePositiveInt } from '../engineOptions.js';
 
-/** `mespotter undo`: the last naming, merge, split, confirm, reject or cluster run, taken back. */
+/** `mespotter undo`: the last enrolment, naming, merge, split, confirm, reject or cluster run, taken back. */
 export const undoCommand = (): Command =>
   new Command('undo')
     .description(
-      'undo the last change to people and clusters (cluster name/merge/split, review, a cluster run)',
+      'undo the last change to people and clusters (enroll, cluster name/merge/split, review, a cluster run)',
     )
     .option(
       '--action <id>',

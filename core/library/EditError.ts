@@ -1,6 +1,6 @@
 import { MespotterError } from '../errors.js';
 
-/** Why a library edit (name, merge, split, confirm, reject, undo) was refused; nothing was changed. */
+/** Why a library edit (enrol, name, merge, split, confirm, reject, undo) was refused; nothing was changed. */
 export const EditErrorCode = {
   /** A person, cluster, face or action that does not exist. */
   NotFound: 'not_found',
@@ -8,6 +8,8 @@ export const EditErrorCode = {
   Invalid: 'invalid_edit',
   /** A later edit changed the same faces or people: undo that one first. */
   Conflict: 'edit_conflict',
+  /** An enrolment would take faces that are another person's references (allowed only when forced). */
+  Taken: 'reference_taken',
 } as const;
 export type EditErrorCode = (typeof EditErrorCode)[keyof typeof EditErrorCode];
 

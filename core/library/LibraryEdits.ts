@@ -18,6 +18,8 @@ export const ActionKind = {
   Unassign: 'unassign',
   /** A `mespotter cluster` run: new clusters and new members of existing ones. */
   ClusterRun: 'cluster_run',
+  /** `mespotter enroll`: a person's references set (replaced or added to). */
+  Enroll: 'enroll',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
@@ -34,6 +36,21 @@ export interface EditResult {
   action: ActionRecord;
   /** The person the edit ended on (the named, merged-into or split-off person), when there is one. */
   person?: PersonRecord;
+}
+
+/** One person to enrol: the chosen face of each reference photo, with the file it came from. */
+export interface EnrolRequest {
+  name: string;
+  faces: readonly { faceId: number; source: string }[];
+}
+
+export interface EnrolResult {
+  action: ActionRecord;
+  person: PersonRecord;
+  /** Earlier enrolled references of the person that are no longer theirs (replaced). */
+  replaced: number;
+  /** Reference faces taken from other people (only when forced), per person. */
+  taken: { from: string; faces: number }[];
 }
 
 /** Who made an edit: stored as the labels' source. */
@@ -291,6 +308,32 @@ export class LibraryEdits {
       }
       const summary = `split ${plural(faces.length, 'face')} of ${person.name} into ${target.name}`;
       return { action: this.#record(ActionKind.Split, summary, payload), person: target };
+    });
+  }
+
+  /**
+   * Enrols people from their reference faces, all or none, one undoable action each. `replace`
+   * drops each person's earlier enrolled references (reviewed and imported faces stay); how many
+   * is reported. A face that is already someone else's reference (enrolled, confirmed, imported)
+   * is refused, naming them, unless `force`: then it becomes this person's, and undo gives it back.
+   */
+  enrol(requests: readonly EnrolRequest[], o: { replace: boolean; force?: boolean }): EnrolResult[] {
+    for (const r of requests) checkPersonName(r.name);
+    return this.#library.transaction(() => {
+      const taken = this.#takenReferences(requests);
+      if (taken.length > 0 && !o.force) {
+        const shown = taken
+          .slice(0, 3)
+          .map((t) => `the face in ${t.source} is already ${t.owner}'s reference`)
+          .join('; ');
+        const more = taken.length > 3 ? ` (and ${taken.length - 3} more)` : '';
+        const claimants = [...new Set(taken.map((t) => t.claimant))].join(', ');
+        throw new EditError(
+          EditErrorCode.Taken,
+          `not enrolled: ${shown}${more}; nothing was changed (--force makes ${taken.length === 1 ? 'it' : 'them'} ${claimants}'s)`,
+        );
+      }
+      return requests.map((r) => this.#enrolOne(r, taken, o.replace));
     });
   }
 
@@ -552,6 +595,69 @@ export class LibraryEdits {
       if (movedYes.has(f) || newest(yes) > newest(no)) dropNo.run(f, targetId);
       else dropYes.run(f, targetId);
     }
+  }
+
+  /** The requested faces that are already another person's references (or claimed twice here). */
+  #takenReferences(
+    requests: readonly EnrolRequest[],
+  ): { faceId: number; source: string; owner: string; claimant: string }[] {
+    const out: { faceId: number; source: string; owner: string; claimant: string }[] = [];
+    const claimedBy = new Map<number, string>();
+    for (const r of requests) {
+      const self = this.#library.person(r.name)?.id;
+      const rows = this.#labelRows(r.faces.map((f) => f.faceId));
+      for (const f of r.faces) {
+        const other = rows.find(
+          (l) => l.face_id === f.faceId && l.person_id !== self && REFERENCE_KINDS.includes(l.kind),
+        );
+        const owner =
+          claimedBy.get(f.faceId) ?? (other ? this.#library.personById(other.person_id)?.name : undefined);
+        if (owner !== undefined && owner !== r.name)
+          out.push({ faceId: f.faceId, source: f.source, owner, claimant: r.name });
+        claimedBy.set(f.faceId, r.name);
+      }
+    }
+    return out;
+  }
+
+  #enrolOne(
+    r: EnrolRequest,
+    taken: readonly { faceId: number; owner: string; claimant: string }[],
+    replace: boolean,
+  ): EnrolResult {
+    const db = this.#library.db;
+    const existing = this.#library.person(r.name);
+    const ids = [...new Set(r.faces.map((f) => f.faceId))];
+    const earlier = existing
+      ? db
+          .prepare<{ face_id: number }>(
+            `SELECT face_id FROM labels WHERE person_id = ? AND kind = 'enrolled' ORDER BY face_id`,
+          )
+          .all(existing.id)
+          .map((x) => x.face_id)
+      : [];
+    const kept = new Set(ids);
+    const replaced = replace ? earlier.filter((id) => !kept.has(id)).length : 0;
+    const payload = this.#snapshot(
+      [...new Set([...ids, ...(replace ? earlier : [])])],
+      existing ? [existing.id] : [],
+    );
+    const person = this.#library.enrol(r.name, r.faces, { replace });
+    if (!existing) payload.created.push(person.id);
+    const from = new Map<string, number>();
+    for (const t of taken)
+      if (t.claimant === r.name && kept.has(t.faceId)) from.set(t.owner, (from.get(t.owner) ?? 0) + 1);
+    const parts = [
+      plural(ids.length, 'reference'),
+      ...(replaced ? [`replacing ${plural(replaced, 'earlier one')}`] : []),
+      ...[...from].map(([name, n]) => `${n} taken from ${name}`),
+    ];
+    return {
+      action: this.#record(ActionKind.Enroll, `enrolled ${r.name} (${parts.join(', ')})`, payload),
+      person,
+      replaced,
+      taken: [...from].map(([name, n]) => ({ from: name, faces: n })),
+    };
   }
 
   #confirmAll(faces: readonly number[], personId: number, o: EditOptions): void {

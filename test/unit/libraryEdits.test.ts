@@ -266,6 +266,47 @@ describe('Class: LibraryEdits', () => {
     expect(contradictions()).toEqual([]);
   });
 
+  it('enrols as one undoable action each: says what it replaces, takes references only when forced', () => {
+    const ref = (i: number, source = `${i}.jpg`) => ({ faceId: faces[i]!.id, source });
+    const refsOf = (name: string): number[] =>
+      library.references(library.person(name)!.id, NS).map((r) => r.face.id);
+    const [first] = edits.enrol([{ name: 'Ann', faces: [ref(0), ref(1)] }], { replace: true });
+    expect(first).toMatchObject({ replaced: 0, taken: [] });
+    expect(first!.action.summary).toBe('enrolled Ann (2 references)');
+
+    expect(() => edits.enrol([{ name: 'Bob', faces: [ref(1)] }], { replace: true })).toThrow(
+      /not enrolled: the face in 1\.jpg is already Ann's reference; nothing was changed \(--force makes it Bob's\)/,
+    );
+    // Two people of one --folders run claiming the same face: refused as well, nobody enrolled.
+    expect(() =>
+      edits.enrol(
+        [
+          { name: 'Cy', faces: [ref(2)] },
+          { name: 'Di', faces: [ref(2), ref(3)] },
+        ],
+        { replace: true },
+      ),
+    ).toThrow(/already Cy's reference/);
+    expect(library.people().map((p) => p.name)).toEqual(['Ann']);
+
+    const [bob] = edits.enrol([{ name: 'Bob', faces: [ref(1)] }], { replace: true, force: true });
+    expect(bob!.taken).toEqual([{ from: 'Ann', faces: 1 }]);
+    expect(refsOf('Ann')).toEqual([faces[0]!.id]);
+    const [again] = edits.enrol([{ name: 'Ann', faces: [ref(3)] }], { replace: true });
+    expect(again).toMatchObject({ replaced: 1 });
+    expect(again!.action.summary).toBe('enrolled Ann (1 reference, replacing 1 earlier one)');
+    expect(contradictions()).toEqual([]);
+
+    expect(edits.undo().undone.kind).toBe('enroll');
+    expect(refsOf('Ann')).toEqual([faces[0]!.id]);
+    edits.undo();
+    expect(library.person('Bob')).toBeUndefined();
+    expect(refsOf('Ann')).toEqual([faces[0]!.id, faces[1]!.id]);
+    edits.undo();
+    expect(library.people()).toEqual([]);
+    expect(library.labelsOfFaces(faces.map((f) => f.id))).toEqual([]);
+  });
+
   it('confirms, rejects and gives faces to people; undo goes back one action at a time', () => {
     const ann = library.ensurePerson('ann');
     const f = faces[0]!.id;
