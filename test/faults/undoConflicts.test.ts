@@ -2,10 +2,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { startReviewServer } from '../../cli/review/startReviewServer.js';
+import { resolveEngineConfig } from '../../core/config.js';
 import { Library } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import type { Box, Face, FivePoints } from '../../core/types.js';
 import { randomUnitVector, seededRng } from '../helpers/random.js';
+import { openReviewSession, reviewRequest } from '../helpers/reviewSession.js';
 import { runCliProcess } from '../helpers/spawnCli.js';
 
 const rng = seededRng(18);
@@ -84,6 +87,38 @@ describe('undo of an older action whose person rows no longer fit (issue 18)', (
     expect(snapshot(library)).toBe(before);
     expect(library.personById(a)?.name).toBe('Carol');
     expect(library.personById(b)?.name).toBe('Alice');
+  });
+
+  it('the same undo on the review page: 409 with the reason, nothing changed', async () => {
+    const [a, b] = twoClusters();
+    edits.nameCluster(a, 'Alice');
+    const rename = edits.nameCluster(a, 'Carol').action;
+    edits.nameCluster(b, 'Alice');
+    const before = snapshot(library);
+    const server = await startReviewServer({
+      library,
+      engine: { modelSetId: 'undo-conflict', config: resolveEngineConfig() },
+    });
+    try {
+      const login = await openReviewSession(server);
+      const r = await reviewRequest(
+        server.port,
+        'POST',
+        `${login.base}api/undo`,
+        {
+          cookie: login.cookie,
+          origin: `http://127.0.0.1:${server.port}`,
+          'x-mespotter-token': login.csrf,
+          'content-type': 'application/json',
+        },
+        JSON.stringify({ action: rename.id }),
+      );
+      expect(r.body).toMatch(/the name Alice is someone else's now/);
+      expect(r.status).toBe(409);
+    } finally {
+      await server.close();
+    }
+    expect(snapshot(library)).toBe(before);
   });
 
   it('undo of a merge whose merged-away name was reused by an enrolment: refused as a conflict, not a constraint failure', () => {
