@@ -52,6 +52,11 @@ export class ReviewSession {
     return { outcome: EntryOutcome.Opened, cookie: this.#cookie };
   }
 
+  /** Whether a request's path is under the session's (compared in constant time, as a secret). */
+  isUnder(path: string): boolean {
+    return same(path.slice(0, this.base.length), this.base);
+  }
+
   /** Whether a request's cookie is this session's (false before the URL was opened). */
   isCookie(value: string | undefined): boolean {
     return same(value, this.#cookie);

@@ -50,7 +50,7 @@ export const reviewSecurity =
     const path = c.req.path;
     // Browsers ask for it on their own, without the session's path.
     if (path === '/favicon.ico' && !change) return c.body(null, 204);
-    if (!path.startsWith(session.base)) {
+    if (!session.isUnder(path)) {
       const given = c.req.query('token');
       if (change || path !== '/' || given === undefined)
         return deny(c, 'no session: open the URL mespotter review printed');

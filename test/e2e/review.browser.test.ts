@@ -176,6 +176,8 @@ describe.skipIf(NO_BROWSER)('the review page in Chromium', () => {
       const session = (await context.cookies()).find((c) => c.name === `mespotter_review_${server.port}`)!;
       expect(session.path).toBe(base);
       expect(session.value).not.toBe(server.token);
+      // Scoped to the session's path, it never went to the other server.
+      expect(cookies).not.toContain(session.value);
       const leaked = { cookie: `${session.name}=${session.value}`, origin: self };
       expect((await reviewRequest(server.port, 'GET', '/', leaked)).status).toBe(403);
       expect(
