@@ -42,7 +42,7 @@ export const reviewCommand = (): Command =>
         throw error;
       }
       console.log(`review at ${server.url}`);
-      console.log('(only this URL opens it: it carries this session’s token; Ctrl-C to stop)');
+      console.log('(this URL opens one browser tab, once: its token is then used up; Ctrl-C to stop)');
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

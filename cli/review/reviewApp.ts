@@ -13,6 +13,7 @@ import { peoplePage } from './pages/peoplePage.js';
 import { personPage } from './pages/personPage.js';
 import { photoPage } from './pages/photoPage.js';
 import { runPage, runsPage } from './pages/runsPage.js';
+import type { ReviewSession } from './ReviewSession.js';
 import type { ReviewState } from './ReviewState.js';
 import { peopleOverview, personView, photoView, runsList, runView } from './reviewData.js';
 import { reviewSecurity } from './reviewSecurity.js';
@@ -85,7 +86,7 @@ const readBody = async (c: Context): Promise<unknown> => {
 export interface ReviewAppOptions {
   state: ReviewState;
   crops: FaceCrops;
-  token: string;
+  session: ReviewSession;
   /** The port the server listens on (known once it is listening). */
   port: () => number;
 }
@@ -97,17 +98,20 @@ export interface ReviewAppOptions {
  * always show what is stored (the later edit wins).
  */
 export const reviewApp = (o: ReviewAppOptions): Hono => {
-  const { state, crops, token } = o;
+  const { state, crops, session } = o;
+  const { base, csrf } = session;
+  /** Where a page's path (`/person/:id`) is served: under the session's secret path. */
+  const at = (path: string): string => `${base}${path.slice(1)}`;
   const app = new Hono();
-  app.use('*', reviewSecurity(token, o.port));
+  app.use('*', reviewSecurity(session, o.port));
   app.use(
-    '/api/*',
+    at('/api/*'),
     bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('request body too large\n', 413) }),
   );
 
   const ctxOf = (path: string, flash?: PageContext['flash']): PageContext => {
     const undo = state.edits.lastAction()?.summary;
-    return { token, path, ...(flash ? { flash } : {}), ...(undo ? { undo } : {}) };
+    return { csrf, base, path, ...(flash ? { flash } : {}), ...(undo ? { undo } : {}) };
   };
   const everyone = () => state.library.allPeople().map((p) => ({ id: p.id, name: p.name }));
 
@@ -137,14 +141,14 @@ export const reviewApp = (o: ReviewAppOptions): Hono => {
     const html = await render(path.replace(':id', c.req.param('id') ?? ''));
     return html ? c.html(html) : c.text('not found\n', 404);
   };
-  app.get('/', page('/'));
-  app.get('/runs', page('/runs'));
-  app.get('/person/:id{[0-9]{1,12}}', page('/person/:id'));
-  app.get('/photo/:id{[0-9]{1,12}}', page('/photo/:id'));
-  app.get('/runs/:id{[0-9]{1,12}}', page('/runs/:id'));
+  app.get(at('/'), page('/'));
+  app.get(at('/runs'), page('/runs'));
+  app.get(at('/person/:id{[0-9]{1,12}}'), page('/person/:id'));
+  app.get(at('/photo/:id{[0-9]{1,12}}'), page('/photo/:id'));
+  app.get(at('/runs/:id{[0-9]{1,12}}'), page('/runs/:id'));
 
-  app.get('/face/:file{[0-9]{1,12}\\.jpg}', async (c) => {
-    const id = Number(c.req.param('file').slice(0, -4));
+  app.get(at('/face/:file{[0-9]{1,12}\\.jpg}'), async (c) => {
+    const id = Number((c.req.param('file') ?? '').slice(0, -4));
     if (!state.library.face(id)) return c.text('no such face\n', 404);
     const jpeg = await crops.crop(id).catch(() => null);
     if (!jpeg)
@@ -154,8 +158,8 @@ export const reviewApp = (o: ReviewAppOptions): Hono => {
       'Cache-Control': 'private, max-age=3600',
     });
   });
-  app.get('/photo/:file{[0-9]{1,12}\\.jpg}', async (c) => {
-    const id = Number(c.req.param('file').slice(0, -4));
+  app.get(at('/photo/:file{[0-9]{1,12}\\.jpg}'), async (c) => {
+    const id = Number((c.req.param('file') ?? '').slice(0, -4));
     const jpeg = await crops.view(id).catch(() => null);
     if (!jpeg) return c.text('photo missing\n', 404);
     return c.body(new Uint8Array(jpeg), 200, {
@@ -168,9 +172,9 @@ export const reviewApp = (o: ReviewAppOptions): Hono => {
       'Content-Type': type,
       'Cache-Control': 'private, max-age=3600',
     });
-  app.get('/static/htmx.min.js', asset(HTMX, 'text/javascript; charset=utf-8'));
-  app.get('/static/app.js', asset(APP_JS, 'text/javascript; charset=utf-8'));
-  app.get('/static/app.css', asset(APP_CSS, 'text/css; charset=utf-8'));
+  app.get(at('/static/htmx.min.js'), asset(HTMX, 'text/javascript; charset=utf-8'));
+  app.get(at('/static/app.js'), asset(APP_JS, 'text/javascript; charset=utf-8'));
+  app.get(at('/static/app.css'), asset(APP_CSS, 'text/css; charset=utf-8'));
 
   const run = (
     action: Action,
@@ -215,7 +219,7 @@ export const reviewApp = (o: ReviewAppOptions): Hono => {
   };
 
   for (const action of Object.keys(BODIES) as Action[]) {
-    app.post(`/api/${action}`, async (c) => {
+    app.post(at(`/api/${action}`), async (c) => {
       let raw: unknown;
       try {
         raw = await readBody(c);
@@ -248,11 +252,10 @@ export const reviewApp = (o: ReviewAppOptions): Hono => {
         shown = person && state.library.personById(person.id) ? `/person/${person.id}` : '/';
         html = (await render(shown, flash))!;
       }
-      if (shown !== wanted) c.header('HX-Push-Url', shown);
+      if (shown !== wanted) c.header('HX-Push-Url', at(shown));
       return c.html(html);
     });
   }
-  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.notFound((c) => c.text('not found\n', 404));
   app.onError((error, c) => {
     process.stderr.write(

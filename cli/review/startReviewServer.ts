@@ -3,14 +3,15 @@ import { serve } from '@hono/node-server';
 import type { Library } from '../../core/library/Library.js';
 import type { EngineIdentity } from '../engineOptions.js';
 import { FaceCrops } from './FaceCrops.js';
+import { ReviewSession } from './ReviewSession.js';
 import { ReviewState } from './ReviewState.js';
 import { reviewApp } from './reviewApp.js';
-import { newToken } from './reviewSecurity.js';
 
 export interface ReviewServer {
-  /** The URL to open, token included. */
+  /** The URL to open, its one-time token included. */
   url: string;
   port: number;
+  /** The one-time entry token (in `url`). */
   token: string;
   close(): Promise<void>;
 }
@@ -21,12 +22,12 @@ export const startReviewServer = async (o: {
   engine: EngineIdentity;
   port?: number;
 }): Promise<ReviewServer> => {
-  const token = newToken();
+  const session = new ReviewSession();
   let port = o.port ?? 0;
   const app = reviewApp({
     state: new ReviewState(o.library, o.engine),
     crops: new FaceCrops(o.library, o.engine.config.decode.maxPixels),
-    token,
+    session,
     port: () => port,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -35,9 +36,9 @@ export const startReviewServer = async (o: {
   });
   port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://127.0.0.1:${port}/?token=${session.entryToken}`,
     port,
-    token,
+    token: session.entryToken,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

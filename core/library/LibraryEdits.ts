@@ -141,8 +141,14 @@ export class LibraryEdits {
     return candidates.filter((id) => owners.get(id)?.personId === personId);
   }
 
-  /** Recent actions, newest first. */
-  actions(limit = 50): ActionRecord[] {
+  /**
+   * Recent actions, newest first: all of them, or only those still in force (`undone: false`) or
+   * only the undone ones, so a listing can show what `undo` can still take back however many
+   * undone actions came after.
+   */
+  actions(limit = 50, o: { undone?: boolean } = {}): ActionRecord[] {
+    const where =
+      o.undone === undefined ? '' : o.undone ? 'WHERE undone_at IS NOT NULL' : 'WHERE undone_at IS NULL';
     return this.#library.db
       .prepare<{
         id: number;
@@ -150,7 +156,7 @@ export class LibraryEdits {
         summary: string;
         created_at: string;
         undone_at: string | null;
-      }>('SELECT id, kind, summary, created_at, undone_at FROM actions ORDER BY id DESC LIMIT ?')
+      }>(`SELECT id, kind, summary, created_at, undone_at FROM actions ${where} ORDER BY id DESC LIMIT ?`)
       .all(limit)
       .map(actionFromRow);
   }
@@ -427,6 +433,7 @@ export class LibraryEdits {
         throw new EditError(EditErrorCode.Conflict, `action ${row.id} (${row.summary}) is already undone`);
       const payload = JSON.parse(row.undo) as UndoPayload;
       this.#checkUndoable(row, payload);
+      this.#checkRestorable(row, payload);
 
       // People first, so restored labels have someone to point at.
       for (const p of payload.people) {
@@ -517,6 +524,42 @@ export class LibraryEdits {
           EditErrorCode.Conflict,
           `the faces of action ${row.id} were labelled again since; undo the later change first`,
         );
+    }
+  }
+
+  /**
+   * The person rows undo would put back must still fit: a name or cluster number taken since by
+   * someone else (a later edit that is not on the same people, an enrolment, an import), or an id
+   * reused by a new person, is a refusal here instead of a constraint failure midway.
+   */
+  #checkRestorable(row: { id: number; summary: string }, payload: UndoPayload): void {
+    const db = this.#library.db;
+    const restored = new Set(payload.people.map((p) => p.id));
+    const refuse = (why: string): never => {
+      throw new EditError(
+        EditErrorCode.Conflict,
+        `cannot undo action ${row.id} (${row.summary}): ${why}; rename or merge them first`,
+      );
+    };
+    const byName = db.prepare<{ id: number; name: string }>('SELECT id, name FROM people WHERE name = ?');
+    const byNumber = db.prepare<{ id: number; name: string }>(
+      'SELECT id, name FROM people WHERE cluster_no = ?',
+    );
+    const byId = db.prepare<{ name: string; created_at: string }>(
+      'SELECT name, created_at FROM people WHERE id = ?',
+    );
+    for (const p of payload.people) {
+      const now = byId.get(p.id);
+      if (now && now.created_at !== p.created_at)
+        refuse(`${p.name} was deleted since and ${now.name} is a new person in its place`);
+      const holder = byName.get(p.name);
+      if (holder && holder.id !== p.id && !restored.has(holder.id))
+        refuse(`the name ${p.name} is someone else's now (person ${holder.id})`);
+      if (p.cluster_no !== null) {
+        const other = byNumber.get(p.cluster_no);
+        if (other && other.id !== p.id && !restored.has(other.id))
+          refuse(`cluster number ${p.cluster_no} of ${p.name} now belongs to ${other.name}`);
+      }
     }
   }
 

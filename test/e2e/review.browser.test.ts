@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -9,6 +11,7 @@ import { startReviewServer } from '../../cli/review/startReviewServer.js';
 import { Library } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { writeClusterPhotos } from '../helpers/clusterPhotos.js';
+import { reviewRequest } from '../helpers/reviewSession.js';
 import { runCliStatus } from '../helpers/runCli.js';
 
 /** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere. */
@@ -46,6 +49,8 @@ describe.skipIf(NO_BROWSER)('the review page in Chromium', () => {
   let page: Page;
   let shots: string;
   let ns: string;
+  /** The session's path, where the printed URL landed. */
+  let base: string;
   const problems: string[] = [];
   const clusters: { mid: string; right: string } = { mid: '', right: '' };
 
@@ -105,10 +110,93 @@ describe.skipIf(NO_BROWSER)('the review page in Chromium', () => {
   it('opens People with the token from the printed URL, which then leaves the address bar', async () => {
     await page.goto(server.url);
     expect(new URL(page.url()).search).toBe('');
+    base = new URL(page.url()).pathname;
     await page.locator('h2', { hasText: 'Unnamed clusters' }).waitFor();
     expect(await page.locator('.card[data-name^="person-"]').count()).toBe(2);
     await page.waitForLoadState('networkidle');
     await shoot('people');
+  });
+
+  it('another local server on another port gets nothing it can act with, and the printed URL does not open twice', async () => {
+    // What the library holds, to show nothing was renamed.
+    const stored = () =>
+      JSON.stringify([
+        library.db.prepare('SELECT id, name, named FROM people ORDER BY id').all(),
+        library.db.prepare('SELECT COUNT(*) AS n FROM actions').get(),
+      ]);
+    const before = stored();
+    const received: string[] = [];
+    const other: Server = createServer((req, res) => {
+      received.push(req.headers.cookie ?? '');
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><title>another local app</title>');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+      // The printed URL's token was used up when the first tab opened it.
+      const again = await tab.goto(server.url);
+      expect(again?.status()).toBe(403);
+      expect(await tab.locator('body').textContent()).toMatch(/used already/);
+      await tab.close();
+      expect(received.length).toBeGreaterThan(0);
+      const cookies = received.join('; ');
+      // The other server replays what it received against the review server, forging everything
+      // else a page of the review server would send, at its root and (had it learnt it) under
+      // the session's path: a page, and a rename.
+      const values = cookies
+        .split(';')
+        .map((c) => c.split('=').slice(1).join('='))
+        .filter(Boolean);
+      const self = `http://127.0.0.1:${server.port}`;
+      const cluster = library.person(clusters.right)!.id;
+      for (const root of ['/', base]) {
+        const headers = { cookie: cookies, 'sec-fetch-site': 'same-origin' };
+        const read = await reviewRequest(server.port, 'GET', root, headers);
+        expect([root, 'GET', read.status]).toEqual([root, 'GET', 403]);
+        for (const token of ['', ...values]) {
+          const rename = await reviewRequest(
+            server.port,
+            'POST',
+            `${root}api/name`,
+            {
+              ...headers,
+              origin: self,
+              'x-mespotter-token': token,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            `person=${cluster}&name=Mallory`,
+          );
+          expect([root, 'POST', rename.status]).toEqual([root, 'POST', 403]);
+        }
+      }
+      // Even the browser's real session cookie, had it leaked, opens nothing outside the session's path.
+      const session = (await context.cookies()).find((c) => c.name === `mespotter_review_${server.port}`)!;
+      expect(session.path).toBe(base);
+      expect(session.value).not.toBe(server.token);
+      // Scoped to the session's path, it never went to the other server.
+      expect(cookies).not.toContain(session.value);
+      const leaked = { cookie: `${session.name}=${session.value}`, origin: self };
+      expect((await reviewRequest(server.port, 'GET', '/', leaked)).status).toBe(403);
+      expect(
+        (
+          await reviewRequest(
+            server.port,
+            'POST',
+            '/api/name',
+            { ...leaked, 'x-mespotter-token': session.value, 'content-type': 'application/json' },
+            JSON.stringify({ person: cluster, name: 'Mallory' }),
+          )
+        ).status,
+      ).toBe(403);
+      expect(library.person('Mallory')).toBeUndefined();
+      expect(stored()).toBe(before);
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 
   it('names a cluster, its faces confirmed: the library has the person with those references', async () => {
@@ -189,7 +277,7 @@ describe.skipIf(NO_BROWSER)('the review page in Chromium', () => {
     const photoId = library.face(face)!.photoId;
     const path = library.pathsOf(photoId)[0]!;
     await rename(join(path.root, path.rel), join(work, 'elsewhere.jpg'));
-    await page.goto(`http://127.0.0.1:${server.port}/photo/${photoId}`);
+    await page.goto(`http://127.0.0.1:${server.port}${base}photo/${photoId}`);
     await page.locator('#missing').waitFor();
     expect(await page.locator('#missing').textContent()).toMatch(/not where the library last saw it/);
     expect(await page.locator('.facerow').count()).toBeGreaterThan(0);

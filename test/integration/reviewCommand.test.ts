@@ -23,10 +23,13 @@ describe('mespotter review (the command)', () => {
     const first = await fetch(url, { redirect: 'manual' });
     expect(first.status).toBe(303);
     const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-    const page = await fetch(`http://127.0.0.1:${port}/`, { headers: { cookie } });
+    const base = first.headers.get('location')!;
+    const page = await fetch(`http://127.0.0.1:${port}${base}`, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<h1>People</h1>');
-    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${port}${base}`)).status).toBe(403);
+    // The printed URL opens one browser, once.
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(403);
     child.kill('SIGINT');
     const r = await done;
     expect(r.code).toBe(0);

@@ -1,5 +1,4 @@
 import { copyFile, mkdir, mkdtemp, readFile, rename, stat } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,12 @@ import { sha256Hex } from '../../core/models/manifest.js';
 import type { Box, Face, FivePoints } from '../../core/types.js';
 import { samplePath } from '../helpers/imageFixtures.js';
 import { randomUnitVector, seededRng, unitNear } from '../helpers/random.js';
+import {
+  openReviewSession,
+  type ReviewLogin,
+  type ReviewReply,
+  reviewRequest,
+} from '../helpers/reviewSession.js';
 
 /** Face boxes of sample1 and sample3 (from the engine), so crops show real faces. */
 const BOXES: Record<number, Box[]> = {
@@ -40,47 +45,46 @@ const faceAt = (box: Box, embedding: Float32Array): Face => ({
   embedding,
 });
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 describe('the review server (real HTTP on 127.0.0.1)', () => {
   let dir: string;
   let library: Library;
   let edits: LibraryEdits;
   let server: Awaited<ReturnType<typeof startReviewServer>>;
+  let login: ReviewLogin;
   const faces: StoredFace[] = [];
   const photoIds: number[] = [];
   let ann: number;
   let cluster: number;
   const identity: EngineIdentity = { modelSetId: 'review-test', config: resolveEngineConfig() };
 
+  /**
+   * A request as the page makes it: under the session's path (unless `raw`), with its cookie, its
+   * Origin on changes, and with `token` the page's CSRF header.
+   */
   const send = (
     method: string,
     path: string,
-    o: { headers?: Record<string, string>; body?: string; cookie?: boolean; token?: boolean } = {},
-  ): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {
-        ...(o.cookie === false ? {} : { cookie: `mespotter_review_${server.port}=${server.token}` }),
-        ...(o.token ? { 'x-mespotter-token': server.token } : {}),
+    o: {
+      headers?: Record<string, string>;
+      body?: string;
+      cookie?: boolean;
+      token?: boolean;
+      raw?: boolean;
+    } = {},
+  ): Promise<ReviewReply> =>
+    reviewRequest(
+      server.port,
+      method,
+      o.raw ? path : `${login.base}${path.slice(1)}`,
+      {
+        ...(o.cookie === false ? {} : { cookie: login.cookie }),
+        ...(o.token ? { 'x-mespotter-token': login.csrf } : {}),
+        ...(method !== 'GET' ? { origin: `http://127.0.0.1:${server.port}` } : {}),
         ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...o.headers,
-      };
-      const req = request({ host: '127.0.0.1', port: server.port, method, path, headers }, (res) => {
-        let body = '';
-        res.setEncoding('latin1');
-        res.on('data', (d: string) => {
-          body += d;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.on('error', reject);
-      if (o.body !== undefined) req.write(o.body);
-      req.end();
-    });
+      },
+      o.body,
+    );
   const post = (
     action: string,
     body: unknown,
@@ -141,6 +145,7 @@ describe('the review server (real HTTP on 127.0.0.1)', () => {
         )
         .run(f.id, cluster, new Date().toISOString());
     server = await startReviewServer({ library, engine: identity });
+    login = await openReviewSession(server);
   });
 
   afterAll(async () => {
@@ -153,15 +158,25 @@ describe('the review server (real HTTP on 127.0.0.1)', () => {
     expect(server.token.length).toBeGreaterThanOrEqual(40);
   });
 
-  it('refuses a request without the token, with a wrong one, from another host name or another site', async () => {
-    expect((await send('GET', '/', { cookie: false })).status).toBe(403);
-    expect((await send('GET', '/?token=wrong', { cookie: false })).status).toBe(403);
-    const entry = await send('GET', `/?token=${server.token}`, { cookie: false });
-    expect(entry.status).toBe(303);
-    expect(entry.headers.location).toBe('/');
-    expect(String(entry.headers['set-cookie'])).toMatch(
-      new RegExp(`mespotter_review_${server.port}=${server.token};.*HttpOnly.*SameSite=Strict`),
+  it('refuses a request without the session, with a wrong or used token, from another host name or another site', async () => {
+    // The exchange (beforeAll): a cookie of its own, for the session's secret path only.
+    expect(login.base).toMatch(/^\/[\w-]{20,}\/$/);
+    expect(login.setCookie).toMatch(
+      new RegExp(
+        `^mespotter_review_${server.port}=[\\w-]{40,}; Path=${login.base}; HttpOnly; SameSite=Strict$`,
+      ),
     );
+    expect(login.cookie).not.toContain(server.token);
+    expect(login.csrf).not.toBe(server.token);
+    expect(login.cookie).not.toContain(login.csrf);
+    expect(login.base).not.toContain(server.token);
+    expect((await send('GET', '/', { cookie: false })).status).toBe(403);
+    expect((await send('GET', '/', { raw: true })).status).toBe(403);
+    expect((await send('GET', '/?token=wrong', { cookie: false, raw: true })).status).toBe(403);
+    const again = await send('GET', `/?token=${server.token}`, { cookie: false, raw: true });
+    expect(again.status).toBe(403);
+    expect(again.body).toMatch(/used already/);
+    expect(again.headers['set-cookie']).toBeUndefined();
     const ok = await send('GET', '/');
     expect(ok.status).toBe(200);
     expect(ok.headers['content-security-policy']).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
@@ -172,7 +187,7 @@ describe('the review server (real HTTP on 127.0.0.1)', () => {
     expect((await send('GET', '/face/1.jpg', { cookie: false })).status).toBe(403);
   });
 
-  it('takes a change only with the token header: the cookie alone (a cross-site form) or another Origin changes nothing', async () => {
+  it('takes a change only with the CSRF header and its own Origin: the cookie alone (a cross-site form), another or no Origin changes nothing', async () => {
     const before = snapshot();
     const body = JSON.stringify({ person: ann, faces: [faces[3]!.id] });
     const cookieOnly = await send('POST', '/api/confirm', { body });
@@ -183,6 +198,14 @@ describe('the review server (real HTTP on 127.0.0.1)', () => {
       headers: { origin: 'http://127.0.0.1:1' },
     });
     expect(foreign.status).toBe(403);
+    const forged: Record<string, string>[] = [
+      { origin: '' },
+      { 'sec-fetch-site': 'same-site' },
+      // The entry token is no CSRF token.
+      { 'x-mespotter-token': server.token },
+    ];
+    for (const headers of forged)
+      expect((await send('POST', '/api/confirm', { body, token: true, headers })).status).toBe(403);
     const form = await send('POST', '/api/confirm', {
       body: `person=${ann}&faces=${faces[3]!.id}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,9 +1,14 @@
 import { escapeHtml } from '../../report/escapeHtml.js';
 
 export interface PageContext {
-  /** The per-start token, sent back by htmx as a header on every change. */
-  token: string;
-  /** The path of the page (what a change re-renders). */
+  /** The session's CSRF token, sent back by htmx as a header on every change. */
+  csrf: string;
+  /**
+   * The session's secret path (`/<secret>/`): every link is relative to it (the page's <base>),
+   * and the session cookie is sent for it only.
+   */
+  base: string;
+  /** The path of the page under `base` (what a change re-renders): `/`, `/person/3`. */
   path: string;
   /** What the last change did, shown at the top. */
   flash?: { text: string; error?: boolean };
@@ -26,12 +31,15 @@ const nav = (here: string): string =>
     ['/', 'People'],
     ['/runs', 'Runs'],
   ]
-    .map(([href, label]) => `<a href="${href}"${here === href ? ' class="here"' : ''}>${label}</a>`)
+    .map(
+      ([path, label]) =>
+        `<a href="${path === '/' ? './' : path!.slice(1)}"${here === path ? ' class="here"' : ''}>${label}</a>`,
+    )
     .join('');
 
 /** A form posting to the review API; htmx swaps the re-rendered page's <main> in place. */
 export const form = (ctx: PageContext, action: string, body: string, attrs = ''): string =>
-  `<form method="post" action="/api/${action}" hx-post="/api/${action}" hx-target="#main" hx-select="#main" hx-swap="outerHTML"${attrs}>` +
+  `<form method="post" action="api/${action}" hx-post="api/${action}" hx-target="#main" hx-select="#main" hx-swap="outerHTML"${attrs}>` +
   `<input type="hidden" name="back" value="${esc(ctx.path)}">${body}</form>`;
 
 /** The whole page: header with navigation and undo, the flash line, then `body` in <main>. */
@@ -46,11 +54,12 @@ export const layout = (
 <meta name="referrer" content="no-referrer">
 <meta name="htmx-config" content='${esc(HTMX_CONFIG)}'>
 <title>${esc(title)} · mespotter review</title>
-<link rel="stylesheet" href="/static/app.css">
-<script src="/static/htmx.min.js" defer></script>
-<script src="/static/app.js" defer></script>
+<base href="${esc(ctx.base)}">
+<link rel="stylesheet" href="static/app.css">
+<script src="static/htmx.min.js" defer></script>
+<script src="static/app.js" defer></script>
 </head>
-<body hx-headers='${esc(JSON.stringify({ 'X-Mespotter-Token': ctx.token }))}'>
+<body hx-headers='${esc(JSON.stringify({ 'X-Mespotter-Token': ctx.csrf }))}'>
 <header>${nav(here)}<span class="mute">mespotter review</span>
 ${form(
   ctx,
@@ -74,6 +83,6 @@ export const faceCard = (
   o: { select: boolean; meta?: string; title?: string },
 ): string =>
   `<div class="face${f.gray ? ' gray' : ''}" data-face="${f.id}" tabindex="0"${o.title ? ` title="${esc(o.title)}"` : ''}>` +
-  `<img src="/face/${f.id}.jpg" alt="face ${f.id}" loading="lazy" width="160" height="160">` +
+  `<img src="face/${f.id}.jpg" alt="face ${f.id}" loading="lazy" width="160" height="160">` +
   (o.select ? `<input type="checkbox" name="faces" value="${f.id}" aria-label="select face ${f.id}">` : '') +
-  `<div class="meta"><a href="/photo/${f.photoId}" title="the whole photo">photo</a>${o.meta ?? ''}</div></div>`;
+  `<div class="meta"><a href="photo/${f.photoId}" title="the whole photo">photo</a>${o.meta ?? ''}</div></div>`;

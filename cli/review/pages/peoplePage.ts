@@ -4,7 +4,7 @@ import { esc, faceCard, form, layout, type PageContext } from './layout.js';
 const cardOf = (ctx: PageContext, c: PersonCard): string => {
   const p = c.person;
   const title = `<input type="checkbox" name="merge" value="${p.id}" form="merge-form" aria-label="select ${esc(p.name)} to merge">
-<a href="/person/${p.id}">${esc(p.name)}</a>
+<a href="person/${p.id}">${esc(p.name)}</a>
 <span class="mute">${c.faces} face${c.faces === 1 ? '' : 's'}, ${c.photos} photo${c.photos === 1 ? '' : 's'}</span>`;
   const faces = c.top.map((f) => faceCard(f, { select: true })).join('');
   const split = form(
@@ -37,7 +37,7 @@ export const peoplePage = (
         ctx,
         'merge',
         `<input type="hidden" name="merge" value="${h.into.id}"><input type="hidden" name="merge" value="${h.from.id}">
-<span class="inline"><a href="/person/${h.from.id}">${esc(h.from.name)}</a> looks like <a href="/person/${h.into.id}">${esc(h.into.name)}</a>
+<span class="inline"><a href="person/${h.from.id}">${esc(h.from.name)}</a> looks like <a href="person/${h.into.id}">${esc(h.into.name)}</a>
 <span class="mute">(${h.similarity.toFixed(2)})</span><button type="submit">Merge into ${esc(h.into.name)}</button></span>`,
         ' class="hint-row"',
       ),

@@ -28,11 +28,11 @@ export const personPage = (
     .join('');
   const toolbar = `<div class="toolbar">
 <span><b data-selected-count>0</b> selected</span>
-<button type="submit" class="primary" data-key="y" formaction="/api/confirm" hx-post="/api/confirm">This is ${esc(p.name)} <kbd>y</kbd></button>
-<button type="submit" class="danger" data-key="n" formaction="/api/reject" hx-post="/api/reject">Not ${esc(p.name)} <kbd>n</kbd></button>
-<button type="submit" formaction="/api/split" hx-post="/api/split">Split off into a new cluster</button>
+<button type="submit" class="primary" data-key="y" formaction="api/confirm" hx-post="api/confirm">This is ${esc(p.name)} <kbd>y</kbd></button>
+<button type="submit" class="danger" data-key="n" formaction="api/reject" hx-post="api/reject">Not ${esc(p.name)} <kbd>n</kbd></button>
+<button type="submit" formaction="api/split" hx-post="api/split">Split off into a new cluster</button>
 <span class="inline"><select name="to" aria-label="give the selected faces to"><option value="">give to…</option>${others}</select>
-<button type="submit" formaction="/api/assign" hx-post="/api/assign">Give</button></span>
+<button type="submit" formaction="api/assign" hx-post="api/assign">Give</button></span>
 <span class="hint"><kbd>←</kbd><kbd>→</kbd><kbd>↑</kbd><kbd>↓</kbd> move, <kbd>space</kbd> select, <kbd>u</kbd> undo</span>
 </div>`;
   const members = v.members.map((f) => cardOf(f, false)).join('');

@@ -19,13 +19,13 @@ export const photoPage = (
       const w = f.box.x2 - f.box.x1;
       const h = f.box.y2 - f.box.y1;
       const size = Math.max(14, Math.round(v.height / 40));
-      return `<a href="#face-${f.id}"><rect class="${f.owner ? '' : 'unknown'}" x="${f.box.x1}" y="${f.box.y1}" width="${w}" height="${h}"></rect>
+      return `<a href="photo/${v.photoId}#face-${f.id}"><rect class="${f.owner ? '' : 'unknown'}" x="${f.box.x1}" y="${f.box.y1}" width="${w}" height="${h}"></rect>
 <text x="${f.box.x1}" y="${Math.max(size, f.box.y1 - 6)}" font-size="${size}">${esc(labelOf(i))}</text></a>`;
     })
     .join('');
   const picture =
     where.state === 'present'
-      ? `<div class="photo"><img src="/photo/${v.photoId}.jpg" alt="the photo" width="${v.width}" height="${v.height}">
+      ? `<div class="photo"><img src="photo/${v.photoId}.jpg" alt="the photo" width="${v.width}" height="${v.height}">
 <svg viewBox="0 0 ${v.width} ${v.height}" preserveAspectRatio="none" aria-label="faces">${boxes}</svg></div>
 <p class="hint">${esc(where.shown)}</p>`
       : `<div class="missing" id="missing"><b>This photo is not where the library last saw it.</b><br>
@@ -40,12 +40,12 @@ Its ${v.faces.length} face${v.faces.length === 1 ? '' : 's'} and every label sta
         'assign',
         `<div class="facerow" id="face-${f.id}">${faceCard(f, { select: false })}
 <input type="hidden" name="faces" value="${f.id}">
-<div><div>face ${f.id}: <b>${f.owner ? `<a href="/person/${f.owner.id}">${esc(f.owner.name)}</a>` : 'unknown'}</b>
+<div><div>face ${f.id}: <b>${f.owner ? `<a href="person/${f.owner.id}">${esc(f.owner.name)}</a>` : 'unknown'}</b>
 ${f.via ? `<span class="mute">(${VIA[f.via] ?? f.via})</span>` : ''}</div>
 <div class="inline"><select name="to" aria-label="person for face ${f.id}"><option value="">change to…</option>${options}</select>
 <input type="text" name="name" placeholder="or a new name" maxlength="64" aria-label="new name for face ${f.id}">
 <button type="submit" class="primary">Set</button>
-${f.owner ? `<button type="submit" class="danger" formaction="/api/unassign" hx-post="/api/unassign">Not ${esc(f.owner.name)}</button>` : ''}</div></div></div>`,
+${f.owner ? `<button type="submit" class="danger" formaction="api/unassign" hx-post="api/unassign">Not ${esc(f.owner.name)}</button>` : ''}</div></div></div>`,
       ),
     )
     .join('');

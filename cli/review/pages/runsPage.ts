@@ -31,7 +31,7 @@ export const runsPage = (ctx: PageContext, runs: RunRow[]): string =>
       ? `<table><thead><tr><th>started</th><th>command</th><th>what it did</th></tr></thead><tbody>${runs
           .map(
             (r) =>
-              `<tr><td><a href="/runs/${r.id}">${esc(r.startedAt.replace('T', ' ').slice(0, 19))}</a></td><td><code>${esc(r.command)}</code></td><td>${outcome(r)}</td></tr>`,
+              `<tr><td><a href="runs/${r.id}">${esc(r.startedAt.replace('T', ' ').slice(0, 19))}</a></td><td><code>${esc(r.command)}</code></td><td>${outcome(r)}</td></tr>`,
           )
           .join('')}</tbody></table>`
       : '<p class="mute">No runs yet: <code>mespotter sort</code> and <code>mespotter cluster</code> runs show here.</p>',
@@ -42,7 +42,7 @@ export const runPage = (ctx: PageContext, v: RunView): string => {
   const groups = v.byPerson
     .map(
       (g) =>
-        `<h2><a href="/person/${g.person.id}">${esc(g.person.name)}</a> <span class="mute">${g.faces.length} face${g.faces.length === 1 ? '' : 's'}</span></h2>
+        `<h2><a href="person/${g.person.id}">${esc(g.person.name)}</a> <span class="mute">${g.faces.length} face${g.faces.length === 1 ? '' : 's'}</span></h2>
 <div class="faces">${g.faces
           .map((f) =>
             faceCard(f, {
