@@ -286,10 +286,8 @@ export const enrollCommand = (): Command =>
       .option('--json', 'print the outcome as JSON'),
   ).action(async (inputs: string[], o: EnrollCliOptions) => {
     if (o.fromTags) {
-      if (inputs.length > 0 || o.folders || o.face !== undefined || o.add || o.force)
-        throw new ConfigError(
-          '--from-tags DIR takes no photo arguments, --folders, --face, --add or --force',
-        );
+      if (inputs.length > 0 || o.folders || o.face !== undefined || o.add)
+        throw new ConfigError('--from-tags DIR takes no photo arguments, --folders, --face or --add');
       return enrollFromTags(o.fromTags, o);
     }
     if (o.person.length > 1) throw new ConfigError('say one --person NAME (several only with --from-tags)');

@@ -6,6 +6,7 @@ import { ConfigError, GalleryError, MespotterError } from '../../core/errors.js'
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import { isHumanKind, LabelKind } from '../../core/library/LabelKind.js';
 import type { Library } from '../../core/library/Library.js';
+import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { DEFAULT_MIN_AGREEMENT } from '../../core/match/defaults.js';
 import { buildGallery, type ReferenceCandidate, type RejectedReference } from '../../core/match/gallery.js';
 import { isValidPersonName } from '../../core/match/personName.js';
@@ -32,6 +33,8 @@ export const MIN_IMPORT_FACE_PX = 40;
 export interface FromTagsCliOptions extends EngineCliOptions {
   /** Only these people's regions (none: every name found). */
   person: string[];
+  /** Take faces that are another person's references (tagged otherwise: left out). */
+  force?: boolean;
   gallery?: string;
   json?: boolean;
 }
@@ -45,6 +48,10 @@ export interface ImportOutcome {
   already: number;
   rejected: RejectedReference[];
   warnings: string[];
+  /** Reference faces taken from other people (--force), per person. */
+  taken?: { from: string; faces: number }[];
+  /** The undoable action that made the imported references. */
+  action?: number;
   gallery?: string;
   error?: string;
 }
@@ -63,16 +70,19 @@ const tooPoor = (f: RegionFace): string | undefined => {
 /**
  * One name's tagged faces → imported references: duplicates and the person's current references
  * dropped, the quality gate, the library's human labels respected (a face a person said is not
- * them, or is someone else, is not taken from a tag), then the agreement check of enroll (a name
- * whose faces show two people is refused; an odd one out is rejected), all against the person's
- * existing references too.
+ * them is not taken from a tag, nor, unless `force`, a face that is another person's reference:
+ * LibraryEdits' rule), then the agreement check of enroll (a name whose faces show two people is
+ * refused; an odd one out is rejected), all against the person's existing references too. The
+ * faces accepted are enrolled through LibraryEdits as imported references: one undoable action.
  */
 export const importPerson = (
   library: Library,
   engine: Pick<PhotoAnalyzer, 'modelSetId' | 'config'>,
   person: string,
   collected: Collected,
+  o: { force?: boolean } = {},
 ): ImportOutcome => {
+  const edits = new LibraryEdits(library);
   const ns = engineNamespace(engine);
   const rejected: RejectedReference[] = collected.skipped.map((s) => ({
     source: s.source,
@@ -81,6 +91,13 @@ export const importPerson = (
   const record = library.person(person);
   const existing = record ? library.references(record.id, ns) : [];
   const existingIds = new Set(existing.map((r) => r.face.id));
+  const owners = new Map(
+    edits
+      .takenReferences([
+        { name: person, faces: collected.faces.map((f) => ({ faceId: f.face.id, source: f.source })) },
+      ])
+      .map((t) => [t.faceId, t.owner]),
+  );
   const seen = new Set<number>();
   const fresh: RegionFace[] = [];
   let already = 0;
@@ -101,8 +118,9 @@ export const importPerson = (
       rejected.push({ source: f.source, reason: `a person marked this face as not ${person}` });
       continue;
     }
-    if (said.confirmed !== undefined && said.confirmed !== person) {
-      rejected.push({ source: f.source, reason: `the library has this face as ${said.confirmed}` });
+    const owner = owners.get(f.face.id);
+    if (owner !== undefined && !o.force) {
+      rejected.push({ source: f.source, reason: `already ${owner}'s reference (--force takes it)` });
       continue;
     }
     fresh.push(f);
@@ -135,16 +153,20 @@ export const importPerson = (
     if (freshSources.has(r.source)) rejected.push(r);
     else base.warnings.push(`existing reference ${r.source} disagrees with the others (left as it is)`);
   }
-  library.transaction(() => {
-    const p = library.ensurePerson(person);
-    for (const f of accepted) library.setLabel(f.face.id, p.id, LabelKind.Imported, { source: f.source });
-  });
-  return {
+  const outcome: ImportOutcome = {
     ...base,
     imported: accepted.map((f) => ({ source: f.source, via: f.via })),
     rejected,
     warnings: [...base.warnings, ...built.warnings],
   };
+  if (accepted.length === 0) return outcome;
+  const [done] = edits.enrol(
+    [{ name: person, faces: accepted.map((f) => ({ faceId: f.face.id, source: f.source })) }],
+    { replace: false, force: Boolean(o.force), kind: LabelKind.Imported },
+  );
+  if (done!.taken.length) outcome.taken = done!.taken;
+  outcome.action = done!.action.id;
+  return outcome;
 };
 
 const printOutcome = (r: ImportOutcome): void => {
@@ -155,6 +177,7 @@ const printOutcome = (r: ImportOutcome): void => {
       `imported ${r.person}: ${r.imported.length} new reference(s) from tags` +
         (own ? ` (${own} embedded from the region's own box)` : '') +
         (r.already ? `, ${r.already} already imported` : '') +
+        (r.taken ?? []).map((t) => `; took ${t.faces} reference(s) from ${t.from}`).join('') +
         (r.gallery ? ` → ${r.gallery}` : ''),
     );
   }
@@ -245,10 +268,16 @@ export const enrollFromTags = async (dir: string, o: FromTagsCliOptions): Promis
         a.source < b.source ? -1 : a.source > b.source ? 1 : 0;
       outcomes = [...byPerson.keys()].sort().map((name) => {
         const c = byPerson.get(name)!;
-        return importPerson(library, engine!, name, {
-          faces: [...c.faces].sort(bySource),
-          skipped: [...c.skipped].sort(bySource),
-        });
+        return importPerson(
+          library,
+          engine!,
+          name,
+          {
+            faces: [...c.faces].sort(bySource),
+            skipped: [...c.skipped].sort(bySource),
+          },
+          { force: Boolean(o.force) },
+        );
       });
       if (o.gallery) {
         for (const r of outcomes) {

@@ -560,19 +560,21 @@ export class Library {
   }
 
   /**
-   * Makes `faces` the person's enrolled references (creating the person), in one transaction;
-   * `replace` first drops their earlier enrolled references (reviewed and imported faces stay).
+   * Makes `faces` the person's enrolled (or imported) references (creating the person), in one
+   * transaction; `replace` first drops their earlier enrolled references (reviewed and imported
+   * faces stay).
    */
   enrol(
     name: string,
     faces: readonly { faceId: number; source: string }[],
-    o: { replace: boolean },
+    o: { replace: boolean; kind?: typeof LabelKind.Enrolled | typeof LabelKind.Imported },
   ): PersonRecord {
     return this.#db.transaction(() => {
       const person = this.ensurePerson(name);
       if (o.replace)
         this.#db.prepare(`DELETE FROM labels WHERE person_id = ? AND kind = 'enrolled'`).run(person.id);
-      for (const f of faces) this.setLabel(f.faceId, person.id, LabelKind.Enrolled, { source: f.source });
+      const kind = o.kind ?? LabelKind.Enrolled;
+      for (const f of faces) this.setLabel(f.faceId, person.id, kind, { source: f.source });
       return person;
     });
   }

@@ -20,6 +20,8 @@ export const ActionKind = {
   ClusterRun: 'cluster_run',
   /** `mespotter enroll`: a person's references set (replaced or added to). */
   Enroll: 'enroll',
+  /** `mespotter enroll --from-tags`: tagged faces added as a person's imported references. */
+  Import: 'import',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
@@ -42,6 +44,25 @@ export interface EditResult {
 export interface EnrolRequest {
   name: string;
   faces: readonly { faceId: number; source: string }[];
+}
+
+/** A face asked for that is already another person's reference (or claimed twice in one call). */
+export interface TakenReference {
+  faceId: number;
+  source: string;
+  /** Whose reference it is. */
+  owner: string;
+  /** Who asked for it. */
+  claimant: string;
+}
+
+export interface EnrolOptions {
+  /** Drop each person's earlier enrolled references first (never their reviewed or imported ones). */
+  replace: boolean;
+  /** Take faces that are another person's references instead of refusing. */
+  force?: boolean;
+  /** What the new references are: enrolled (default) or imported from tags. */
+  kind?: typeof LabelKind.Enrolled | typeof LabelKind.Imported;
 }
 
 export interface EnrolResult {
@@ -322,11 +343,12 @@ export class LibraryEdits {
    * drops each person's earlier enrolled references (reviewed and imported faces stay); how many
    * is reported. A face that is already someone else's reference (enrolled, confirmed, imported)
    * is refused, naming them, unless `force`: then it becomes this person's, and undo gives it back.
+   * `kind: imported` (`enroll --from-tags`) stores the faces as imported references instead.
    */
-  enrol(requests: readonly EnrolRequest[], o: { replace: boolean; force?: boolean }): EnrolResult[] {
+  enrol(requests: readonly EnrolRequest[], o: EnrolOptions): EnrolResult[] {
     for (const r of requests) checkPersonName(r.name);
     return this.#library.transaction(() => {
-      const taken = this.#takenReferences(requests);
+      const taken = this.takenReferences(requests);
       if (taken.length > 0 && !o.force) {
         const shown = taken
           .slice(0, 3)
@@ -339,7 +361,7 @@ export class LibraryEdits {
           `not enrolled: ${shown}${more}; nothing was changed (--force makes ${taken.length === 1 ? 'it' : 'them'} ${claimants}'s)`,
         );
       }
-      return requests.map((r) => this.#enrolOne(r, taken, o.replace));
+      return requests.map((r) => this.#enrolOne(r, taken, o));
     });
   }
 
@@ -640,11 +662,12 @@ export class LibraryEdits {
     }
   }
 
-  /** The requested faces that are already another person's references (or claimed twice here). */
-  #takenReferences(
-    requests: readonly EnrolRequest[],
-  ): { faceId: number; source: string; owner: string; claimant: string }[] {
-    const out: { faceId: number; source: string; owner: string; claimant: string }[] = [];
+  /**
+   * The requested faces that are already another person's references (or claimed twice here): the
+   * faces `enrol` refuses unless forced. `enroll --from-tags` asks first, to leave such a tag out.
+   */
+  takenReferences(requests: readonly EnrolRequest[]): TakenReference[] {
+    const out: TakenReference[] = [];
     const claimedBy = new Map<number, string>();
     for (const r of requests) {
       const self = this.#library.person(r.name)?.id;
@@ -663,11 +686,9 @@ export class LibraryEdits {
     return out;
   }
 
-  #enrolOne(
-    r: EnrolRequest,
-    taken: readonly { faceId: number; owner: string; claimant: string }[],
-    replace: boolean,
-  ): EnrolResult {
+  #enrolOne(r: EnrolRequest, taken: readonly TakenReference[], o: EnrolOptions): EnrolResult {
+    const replace = o.replace;
+    const imported = o.kind === LabelKind.Imported;
     const db = this.#library.db;
     const existing = this.#library.person(r.name);
     const ids = [...new Set(r.faces.map((f) => f.faceId))];
@@ -685,7 +706,7 @@ export class LibraryEdits {
       [...new Set([...ids, ...(replace ? earlier : [])])],
       existing ? [existing.id] : [],
     );
-    const person = this.#library.enrol(r.name, r.faces, { replace });
+    const person = this.#library.enrol(r.name, r.faces, { replace, kind: o.kind ?? LabelKind.Enrolled });
     if (!existing) payload.created.push(person.id);
     const from = new Map<string, number>();
     for (const t of taken)
@@ -696,7 +717,9 @@ export class LibraryEdits {
       ...[...from].map(([name, n]) => `${n} taken from ${name}`),
     ];
     return {
-      action: this.#record(ActionKind.Enroll, `enrolled ${r.name} (${parts.join(', ')})`, payload),
+      action: imported
+        ? this.#record(ActionKind.Import, `imported ${r.name} from tags (${parts.join(', ')})`, payload)
+        : this.#record(ActionKind.Enroll, `enrolled ${r.name} (${parts.join(', ')})`, payload),
       person,
       replaced,
       taken: [...from].map(([name, n]) => ({ from: name, faces: n })),

@@ -8,14 +8,13 @@ import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Box } from '../../core/types.js';
-import type { NormRect } from '../../core/xmp/orientationTransform.js';
 import { exiftool } from '../helpers/exiftoolCli.js';
-import { cropAround, noFacePhoto, PERSON_BOX, samplePath } from '../helpers/imageFixtures.js';
+import { noFacePhoto, PERSON_BOX, samplePath } from '../helpers/imageFixtures.js';
 import { storeWithOrientation } from '../helpers/orientedPhotos.js';
 import { latestRunDir, readRunLines } from '../helpers/reportRuns.js';
 import { runCliStatus } from '../helpers/runCli.js';
 import { RIGHT_BOX, writeKnownFolders } from '../helpers/twoPeople.js';
+import { faceCrop, mpItem, mwgArg, mwgItem } from '../helpers/xmpRegions.js';
 
 let work: string;
 /** Mia and Rose enrolled from crops. */
@@ -24,43 +23,6 @@ let cropLibrary: string;
 let tagLibrary: string;
 let tagged: string;
 let photos: string;
-
-const f6 = (v: number): string => v.toFixed(6);
-/** exiftool's struct syntax for one MWG face region (centre, size), as digiKam writes it. */
-const mwgItem = (name: string, r: NormRect): string =>
-  `{Name=${name},Type=Face,Area={X=${f6(r.left + r.width / 2)},Y=${f6(r.top + r.height / 2)},W=${f6(r.width)},H=${f6(r.height)},Unit=normalized}}`;
-/** A Windows Photo Gallery region: Rectangle "x, y, w, h" (commas escaped for exiftool). */
-const mpItem = (name: string, r: NormRect): string =>
-  `{PersonDisplayName=${name},Rectangle=${[r.left, r.top, r.width, r.height].map(f6).join('|, ')}}`;
-
-/** A square crop around a face (cropAround's geometry) and where the face is in it, normalised. */
-const faceCrop = async (
-  sample: number,
-  b: Box,
-  v: { margin: number; size: number; brightness?: number },
-  grow = 0,
-): Promise<{ jpeg: Buffer; rect: NormRect }> => {
-  const jpeg = await cropAround(samplePath(sample), b, v);
-  const side = Math.round((b.y2 - b.y1) * (1 + v.margin));
-  const left = Math.round((b.x1 + b.x2) / 2 - side / 2);
-  const top = Math.round((b.y1 + b.y2) / 2 - side / 2);
-  const w = (b.x2 - b.x1) * (1 + grow);
-  const h = (b.y2 - b.y1) * (1 + grow);
-  const cx = (b.x1 + b.x2) / 2 - left;
-  const cy = (b.y1 + b.y2) / 2 - top;
-  const rect = { left: (cx - w / 2) / side, top: (cy - h / 2) / side, width: w / side, height: h / side };
-  return {
-    jpeg,
-    rect: {
-      left: Math.max(0, rect.left),
-      top: Math.max(0, rect.top),
-      width: rect.width,
-      height: rect.height,
-    },
-  };
-};
-
-const mwgArg = (items: string[]): string => `-XMP-mwg-rs:RegionInfo={RegionList=[${items.join(',')}]}`;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mespotter-tagimport-'));

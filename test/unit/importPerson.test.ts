@@ -13,6 +13,7 @@ import { type RegionFace, RegionVia } from '../../cli/tag/regionFaces.js';
 import { resolveEngineConfig } from '../../core/config.js';
 import { LabelKind } from '../../core/library/LabelKind.js';
 import { Library, type StoredFace } from '../../core/library/Library.js';
+import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import type { Box, Face, FivePoints } from '../../core/types.js';
 
 const engine = { modelSetId: 'test-models', config: resolveEngineConfig() };
@@ -147,11 +148,50 @@ describe('importPerson', () => {
 
     expect(out.imported.map((i) => i.source)).toEqual([fine.source]);
     expect(out.rejected.map((r) => r.reason)).toEqual([
-      'the library has this face as Bob',
+      "already Bob's reference (--force takes it)",
       'a person marked this face as not Dee',
     ]);
     expect(library.labelsOfFaces([isBob.face.id]).map((l) => [l.person, l.kind])).toEqual([
       ['Bob', 'confirmed'],
     ]);
+  });
+
+  it("takes another person's reference faces only when forced; each import is one action undo takes back", () => {
+    const edits = new LibraryEdits(library);
+    const bobs = [tagged('x', of(6, 51)), tagged('x', of(6, 52)), tagged('x', of(6, 53))];
+    edits.enrol([{ name: 'Bob', faces: bobs.map((f) => ({ faceId: f.face.id, source: f.source })) }], {
+      replace: true,
+    });
+    const asEve = bobs.slice(1).map((f) => ({ ...f, name: 'Eve' }));
+
+    const refused = importPerson(library, engine, 'Eve', { faces: asEve, skipped: [] });
+    expect(refused.error).toBe('no usable face in the tagged regions');
+    expect(library.person('Eve')).toBeUndefined();
+
+    const forced = importPerson(library, engine, 'Eve', { faces: asEve, skipped: [] }, { force: true });
+    expect(forced).toMatchObject({ taken: [{ from: 'Bob', faces: 2 }], action: expect.any(Number) });
+    // Provenance: imported references, with the region they came from.
+    expect(importedOf('Eve')).toEqual(asEve.map((f) => f.source));
+    expect(library.references(library.person('Bob')!.id, ns)).toHaveLength(1);
+    expect(edits.actions()[0]).toMatchObject({
+      kind: 'import',
+      summary: 'imported Eve from tags (2 references, 2 taken from Bob)',
+    });
+
+    expect(edits.undo().undone.id).toBe(forced.action);
+    expect(library.person('Eve')).toBeUndefined();
+    expect(
+      library
+        .references(library.person('Bob')!.id, ns)
+        .map((r) => [r.source, r.kind])
+        .sort(),
+    ).toEqual(bobs.map((f) => [f.source, 'enrolled']).sort());
+
+    // A plain import (nobody else's faces) is an action too.
+    const fresh = [tagged('Fay', of(7, 61)), tagged('Fay', of(7, 62))];
+    const plain = importPerson(library, engine, 'Fay', { faces: fresh, skipped: [] });
+    expect(plain.taken).toBeUndefined();
+    expect(edits.undo().undone.summary).toBe('imported Fay from tags (2 references)');
+    expect(library.person('Fay')).toBeUndefined();
   });
 });
