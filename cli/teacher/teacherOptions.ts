@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, MespotterError } from '../../core/errors.js';
+import { checkRegularFile } from '../../core/fs/regularFile.js';
 import type { Gallery } from '../../core/match/gallery.js';
 import { sha256Hex } from '../../core/models/manifest.js';
 import { pickTeacherSource } from '../../core/teacher/pickTeacherSource.js';
@@ -30,6 +31,7 @@ export const parseSimilarity = (v: string): number => {
 
 const readReference = async (path: string): Promise<Uint8Array> => {
   try {
+    await checkRegularFile(resolve(path));
     return await readFile(resolve(path));
   } catch (cause) {
     throw new MespotterError(
