@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { labelPrecedence } from '../../core/decide/labelPrecedence.js';
 import { ConfigError, GalleryError, MespotterError } from '../../core/errors.js';
+import { fileKindOf } from '../../core/fs/regularFile.js';
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import { isHumanKind, LabelKind } from '../../core/library/LabelKind.js';
 import type { Library } from '../../core/library/Library.js';
@@ -173,8 +174,12 @@ const printOutcome = (r: ImportOutcome): void => {
  */
 export const enrollFromTags = async (dir: string, o: FromTagsCliOptions): Promise<void> => {
   const root = resolve(dir);
-  if (!(await stat(root).catch(() => undefined))?.isDirectory())
-    throw new ConfigError(`--from-tags: folder not found: ${dir}`);
+  const s = await stat(root).catch(() => undefined);
+  if (!s) throw new ConfigError(`--from-tags: folder not found: ${dir}`);
+  if (!s.isDirectory())
+    throw new ConfigError(
+      `--from-tags ${dir}: it is ${fileKindOf(s)}, not a folder (give the folder of the tagged photos)`,
+    );
   for (const p of o.person) validatePerson(p);
   const only = new Set(o.person);
   const invalid = new Set<string>();
