@@ -9,7 +9,7 @@ import { isHumanKind, LabelKind } from '../../core/library/LabelKind.js';
 import type { Library } from '../../core/library/Library.js';
 import { DEFAULT_MIN_AGREEMENT } from '../../core/match/defaults.js';
 import { buildGallery, type ReferenceCandidate, type RejectedReference } from '../../core/match/gallery.js';
-import { isValidPersonName } from '../../core/match/personName.js';
+import { personNameProblem } from '../../core/match/personName.js';
 import { errorFields } from '../../core/report/lines.js';
 import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
 import { ExifToolSession } from '../../core/xmp/ExifToolSession.js';
@@ -182,11 +182,12 @@ export const enrollFromTags = async (dir: string, o: FromTagsCliOptions): Promis
     );
   for (const p of o.person) validatePerson(p);
   const only = new Set(o.person);
-  const invalid = new Set<string>();
+  const invalid = new Map<string, string>();
   const wanted = (name: string): boolean => {
     if (only.size > 0 && !only.has(name)) return false;
-    if (isValidPersonName(name)) return true;
-    invalid.add(name);
+    const problem = personNameProblem(name);
+    if (problem === undefined) return true;
+    invalid.set(name, problem);
     return false;
   };
   const library = openLibrary(o);
@@ -240,10 +241,7 @@ export const enrollFromTags = async (dir: string, o: FromTagsCliOptions): Promis
       if (pending.size >= engine.config.runtime.lanes * 4) await Promise.race(pending);
     }
     await Promise.all(pending);
-    for (const name of invalid)
-      console.warn(
-        `warning: skipped the name "${name}": not a valid person name (letters, digits, space . _ -)`,
-      );
+    for (const [name, problem] of invalid) console.warn(`warning: skipped the name "${name}": ${problem}`);
     if (!interrupt.signal.aborted) {
       // Photos finish in any order; the same inputs give the same references and report.
       const bySource = (a: { source: string }, b: { source: string }): number =>
