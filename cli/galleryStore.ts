@@ -2,20 +2,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GalleryError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs/writeFileAtomic.js';
-import { isClusterName } from '../core/library/clusterNames.js';
 import { EMBEDDING_DIM } from '../core/match/embeddingDim.js';
 import { type Gallery, parseGallery, serializeGallery } from '../core/match/gallery.js';
-import { isValidPersonName } from '../core/match/personName.js';
+import { isClusterName, personNameProblem } from '../core/match/personName.js';
 
 export const validatePerson = (person: string): string => {
-  if (!isValidPersonName(person)) {
+  const problem = personNameProblem(person);
+  if (problem)
     throw new GalleryError(
-      `invalid person name "${person}": use letters, digits, spaces, '.', '_' or '-' (at most 64 characters)`,
-    );
-  }
-  if (isClusterName(person))
-    throw new GalleryError(
-      `"${person}" is how unnamed clusters are called; choose a real name (or "mespotter cluster name ${person} NAME")`,
+      isClusterName(person) ? `${problem} (or "mespotter cluster name ${person} NAME")` : problem,
     );
   return person;
 };

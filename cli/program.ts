@@ -13,6 +13,7 @@ import { tagCommand } from './commands/tagCommand.js';
 import { teacherCommand } from './commands/teacherCommand.js';
 import { undoCommand } from './commands/undoCommand.js';
 import { whoCommand } from './commands/whoCommand.js';
+import { refuseEmptyPaths } from './refuseEmptyPaths.js';
 
 /** Commander exits by itself on a usage error (status 1); ours must be 2, so every command throws instead. */
 const throwInsteadOfExit = (cmd: Command): Command => {
@@ -27,6 +28,7 @@ export const createProgram = (): Command =>
     new Command('mespotter')
       .description('Find the people in a photo collection: copy out every photo of them, say who is where.')
       .version('0.1.0')
+      .hook('preAction', refuseEmptyPaths)
       .addCommand(enrollCommand())
       .addCommand(indexCommand())
       .addCommand(sortCommand())

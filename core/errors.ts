@@ -18,6 +18,8 @@ export const ImageErrorCode = {
   Unreadable: 'unreadable',
   Vanished: 'vanished',
   SymlinkLoop: 'symlink_loop',
+  /** A FIFO, device, socket or folder where a photo file was expected. */
+  NotRegular: 'not_regular_file',
 } as const;
 export type ImageErrorCode = (typeof ImageErrorCode)[keyof typeof ImageErrorCode];
 

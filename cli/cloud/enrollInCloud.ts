@@ -10,6 +10,7 @@ import { ENROLMENT_FILE, galleryKey, Prefix } from '../../functions/shared/keys.
 import { listObjects } from '../../functions/shared/listObjects.js';
 import { readModelSetId } from '../../functions/shared/modelSet.js';
 import { getObjectText } from '../../functions/shared/s3Objects.js';
+import { checkInputFile } from '../readInputFile.js';
 
 export interface EnrolUpload {
   /** Local file → its key under reference/<person>/. */
@@ -55,6 +56,7 @@ export const enrollInCloud = async (o: {
     );
   if (!o.gallery && o.photos.length === 0) throw new ConfigError('give reference photos, or --gallery FILE');
   if (o.gallery) {
+    await checkInputFile(o.gallery, 'gallery');
     const text = await readFile(o.gallery, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new ConfigError(`cannot read ${o.gallery}: ${error.code ?? error.message}`);
     });

@@ -5,6 +5,7 @@ import { ConfigError } from '../../core/errors.js';
 import { ManifestFormat, manifestFormat } from '../../functions/ingest/manifestEntries.js';
 import { s3Client } from '../../functions/shared/clients.js';
 import { manifestRunId, Prefix } from '../../functions/shared/keys.js';
+import { checkInputFile } from '../readInputFile.js';
 
 export interface StartedRun {
   runId: string;
@@ -40,6 +41,7 @@ export const startCloudRun = async (o: {
     const format = manifestFormat(o.manifest);
     if (format !== ManifestFormat.JsonLines && format !== ManifestFormat.Csv)
       throw new ConfigError(`${o.manifest}: a manifest is JSON lines (.jsonl, .txt) or CSV (.csv)`);
+    await checkInputFile(o.manifest, 'manifest');
     body = await readFile(o.manifest, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new ConfigError(`cannot read ${o.manifest}: ${error.code ?? error.message}`);
     });

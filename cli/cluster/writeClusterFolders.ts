@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { displayPath, type FsPath, joinPath } from '../../core/fs/pathBytes.js';
+import { isPathInside } from '../../core/fs/pathInside.js';
 import type { LinkKind } from '../../core/fs/placeLink.js';
-import { isClusterName } from '../../core/library/clusterNames.js';
-import { isValidPersonName } from '../../core/match/personName.js';
+import { personNameProblem } from '../../core/match/personName.js';
 import { CopyOutcome } from '../../core/report/resultLine.js';
 import { bytesMatching } from '../photos/analyseFile.js';
 import { copyMatch } from '../sort/copyMatch.js';
@@ -55,19 +55,22 @@ export const writeClusterFolders = async (
     (a, b) => a.cluster.localeCompare(b.cluster) || a.row.path.localeCompare(b.row.path),
   )) {
     // Names come from the library (an import, an old version): never let one leave OUT.
-    if (!isValidPersonName(cluster) && !isClusterName(cluster)) {
+    const under: FsPath = row.rawRel ?? row.rel;
+    const inCluster = roots.size > 1 ? joinPath(basename(row.root), under) : under;
+    const destination = joinPath(joinPath(out, cluster), inCluster);
+    const problem = personNameProblem(cluster, { cluster: true });
+    if (problem || !isPathInside(destination, joinPath(out, cluster))) {
       done({
         cluster,
         path: row.path,
         destination: '',
         outcome: CopyOutcome.Failed,
-        reason: `"${cluster}" cannot be a folder name; rename the person`,
+        reason: problem
+          ? `${problem}; rename the person`
+          : `${displayPath(destination)} would be outside ${out}`,
       });
       continue;
     }
-    const under: FsPath = row.rawRel ?? row.rel;
-    const inCluster = roots.size > 1 ? joinPath(basename(row.root), under) : under;
-    const destination = joinPath(joinPath(out, cluster), inCluster);
     folders.add(cluster);
     let bytes: Uint8Array | undefined;
     try {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import pLimit from 'p-limit';
 import { ConfigError } from '../../core/errors.js';
+import { checkRegularFile } from '../../core/fs/regularFile.js';
 import type { Library } from '../../core/library/Library.js';
 import { pickReferenceFace } from '../../core/match/gallery.js';
 import { type LabelledPair, parseCsvPairs, parseLfwPairs, selectFolds } from '../../core/match/pairs.js';
@@ -68,7 +69,9 @@ export const calibrateCommand = (): Command =>
         files.map((f) =>
           limit(async () => {
             try {
-              const bytes = await readFile(join(o.root, f));
+              const path = join(o.root, f);
+              await checkRegularFile(path);
+              const bytes = await readFile(path);
               if (o.aligned) embeddings.set(f, await engine.embedAligned(bytes));
               else {
                 const face = pickReferenceFace((await analyse(bytes)).analysis.faces);

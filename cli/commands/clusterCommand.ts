@@ -310,7 +310,7 @@ export const clusterCommand = (): Command =>
             onCopy: (c) => {
               if (FAILED_COPY_OUTCOMES.has(c.outcome))
                 process.stderr.write(
-                  `mespotter: ${c.path}: ${c.outcome}: ${c.reason ?? ''} (${c.destination})\n`,
+                  `mespotter: ${c.path}: ${c.outcome}: ${c.reason ?? ''}${c.destination ? ` (${c.destination})` : ''}\n`,
                 );
             },
           });

@@ -4,14 +4,13 @@ import { Command } from 'commander';
 import pLimit from 'p-limit';
 import { ConfigError, GalleryError, MespotterError } from '../../core/errors.js';
 import { describeFsError } from '../../core/fs/describeFsError.js';
-import { isClusterName } from '../../core/library/clusterNames.js';
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import type { Library } from '../../core/library/Library.js';
 import { type EnrolRequest, LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { chooseReferenceFace } from '../../core/match/chooseReferenceFace.js';
 import { DEFAULT_MIN_AGREEMENT } from '../../core/match/defaults.js';
 import { buildGallery, type ReferenceCandidate, type RejectedReference } from '../../core/match/gallery.js';
-import { isValidPersonName } from '../../core/match/personName.js';
+import { personNameProblem } from '../../core/match/personName.js';
 import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
 import { strictNumber } from '../../core/util/strictNumber.js';
 import { CommandExit } from '../CommandExit.js';
@@ -110,10 +109,9 @@ const personFolders = async (root: string): Promise<{ person: string; files: Ref
   const people: { person: string; files: ReferenceFile[] }[] = [];
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!e.isDirectory()) continue;
-    if (!isValidPersonName(e.name) || isClusterName(e.name)) {
-      console.warn(
-        `warning: skipped folder "${e.name}": not a valid person name (letters, digits, space . _ -)`,
-      );
+    const problem = personNameProblem(e.name);
+    if (problem) {
+      console.warn(`warning: skipped folder "${e.name}": ${problem}`);
       continue;
     }
     const files: ReferenceFile[] = [];

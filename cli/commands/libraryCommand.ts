@@ -17,6 +17,7 @@ import { engineIdentity, engineNamespace, openLibrary } from '../engineOptions.j
 import { ExitCode } from '../exitCodes.js';
 import { writeGallery } from '../galleryStore.js';
 import { loadPeople } from '../people/loadPeople.js';
+import { checkInputFile } from '../readInputFile.js';
 
 interface LibraryCliOptions {
   library?: string;
@@ -159,6 +160,7 @@ export const libraryCommand = (): Command =>
       ).action(async (file: string, o: LibraryCliOptions) => {
         const library = openLibrary(o);
         try {
+          await checkInputFile(file, 'export');
           const input = createReadStream(file);
           const opened = new Promise<void>((resolve, reject) => {
             input.once('open', () => resolve());

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { GalleryError } from '../../core/errors.js';
+import { ConfigError, GalleryError } from '../../core/errors.js';
 import { LabelKind } from '../../core/library/LabelKind.js';
 import { CommandExit } from '../CommandExit.js';
 import { type EngineCliOptions, engineIdentity, engineNamespace, openLibrary } from '../engineOptions.js';
@@ -34,7 +34,14 @@ export const peopleCommand = (): Command =>
     )
     .option('--models <dir>', 'model folder (default: layers/models, or $MESPOTTER_MODELS_DIR)')
     .option('--json', 'one JSON line per person')
-    .option('--forget <name>', 'delete a person and every label naming them (their photos stay)')
+    .option(
+      '--forget <name>',
+      'delete a person and every label naming them (their photos stay)',
+      (v: string) => {
+        if (v.trim() === '') throw new ConfigError('--forget needs the name of a person, got an empty one');
+        return v;
+      },
+    )
     .option('--yes', 'with --forget: really delete')
     .action(async (o: PeopleCliOptions) => {
       const library = openLibrary(o);

@@ -4,7 +4,7 @@ import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
 import { strictNumber } from '../../core/util/strictNumber.js';
 import { ExifToolSession } from '../../core/xmp/ExifToolSession.js';
 import { SidecarName } from '../../core/xmp/sidecarPath.js';
-import { TagMode } from '../../core/xmp/writeFaceTags.js';
+import { checkKeywordRoot, TagMode } from '../../core/xmp/writeFaceTags.js';
 import { CommandExit } from '../CommandExit.js';
 import { addEngineOptions, createEngine, type EngineCliOptions, openLibrary } from '../engineOptions.js';
 import { ExitCode } from '../exitCodes.js';
@@ -55,7 +55,13 @@ export const tagCommand = (): Command =>
             SidecarName.Full,
           ]),
         )
-        .option('--keyword-root <root>', "keyword hierarchy root ('' for bare names): People|Alice", 'People')
+        .option(
+          '--keyword-root <root>',
+          "keyword hierarchy root ('' for bare names): People|Alice",
+          // Checked once here: a bad root is exit 2 before any photo, not a failure on each.
+          checkKeywordRoot,
+          'People',
+        )
         .option('--unknown-regions', 'also write an unnamed region for every face with no name')
         .option('--no-backup', 'with --in-place: keep no photo.jpg_original backup')
         .option(

@@ -17,6 +17,7 @@ import type { Library } from '../../core/library/Library.js';
 import { galleryOfMembers, peopleLabels } from '../../core/library/peopleLabels.js';
 import { EMBEDDING_DIM } from '../../core/match/embeddingDim.js';
 import { type Gallery, parseGallery } from '../../core/match/gallery.js';
+import { personNameProblem } from '../../core/match/personName.js';
 import { type EngineIdentity, engineNamespace } from '../engineOptions.js';
 import type { PeopleCliOptions } from './peopleOptions.js';
 
@@ -77,6 +78,14 @@ export const loadPeople = async (
             galleryOfMembers(library, p, ns, engine.modelSetId),
         )
         .filter((g): g is Gallery => g !== undefined);
+  // A library written before the name rule (or edited by hand) may hold a name that would leave OUT.
+  for (const g of galleries) {
+    const problem = personNameProblem(g.person);
+    if (problem)
+      throw new GalleryError(
+        `the library holds a person who cannot be used: ${problem}; rename them with "mespotter cluster name ${JSON.stringify(g.person)} NEW-NAME"`,
+      );
+  }
   const byName = new Map(galleries.map((g) => [g.person, g]));
   const wanted = o.person ?? [];
   for (const name of wanted) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
+import { personNameProblem } from '../../core/match/personName.js';
 import { strictNumber } from '../../core/util/strictNumber.js';
 import { parseThreshold } from '../engineOptions.js';
 
@@ -13,7 +14,12 @@ export interface PeopleCliOptions {
   margin?: number;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** --person NAME, refused by the name rule as it is parsed: before any folder is made. */
+const collectPerson = (value: string, previous: string[]): string[] => {
+  const problem = personNameProblem(value);
+  if (problem) throw new ConfigError(`--person: ${problem}`);
+  return [...previous, value];
+};
 
 const parseFar = (v: string): number => {
   const n = strictNumber(v);
@@ -32,10 +38,15 @@ const parseMargin = (v: string): number => {
 export const addPeopleOptions = (cmd: Command, o: { search: boolean }): Command => {
   if (o.search) {
     cmd
-      .option('--person <name>', 'a person to look for (repeat for several)', collect, [])
+      .option('--person <name>', 'a person to look for (repeat for several)', collectPerson, [])
       .option('--everyone', 'look for everyone enrolled');
   } else {
-    cmd.option('--person <name>', 'only report these people (repeatable; default everyone)', collect, []);
+    cmd.option(
+      '--person <name>',
+      'only report these people (repeatable; default everyone)',
+      collectPerson,
+      [],
+    );
   }
   return cmd
     .option('--gallery <dir>', 'read people from DIR/<name>.gallery.json files instead of the library')

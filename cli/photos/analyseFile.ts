@@ -4,6 +4,7 @@ import { analysisProblem } from '../../core/analysis/analysisProblem.js';
 import { ImageError, ImageErrorCode } from '../../core/errors.js';
 import { describeFsError } from '../../core/fs/describeFsError.js';
 import type { FsPath } from '../../core/fs/pathBytes.js';
+import { notRegularFileReason } from '../../core/fs/regularFile.js';
 import { analyzeIntoLibrary, type LibraryAnalysis } from '../../core/library/analyzeIntoLibrary.js';
 import type { Library } from '../../core/library/Library.js';
 import { EMBEDDING_DIM } from '../../core/match/embeddingDim.js';
@@ -79,6 +80,9 @@ export const analyseFile = async (ctx: AnalysisContext, file: FileAt): Promise<F
   } catch (error) {
     throw readFailure(error);
   }
+  // A FIFO or a device has size 0 (or a fake one) and reading it would hang or never end.
+  const notRegular = notRegularFileReason(s);
+  if (notRegular) throw new ImageError(ImageErrorCode.NotRegular, notRegular);
   if (s.size === 0) throw new ImageError(ImageErrorCode.Empty, 'empty file (0 bytes)');
   if (s.size > ctx.maxFileBytes)
     throw new ImageError(

@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { ImageErrorCode } from '../../core/errors.js';
+import { notRegularFileReason } from '../../core/fs/regularFile.js';
 import { walkPhotos } from '../sort/walkPhotos.js';
 import type { FileAt } from './analyseFile.js';
 
@@ -16,6 +18,11 @@ export async function* photoInputs(inputs: readonly string[]): AsyncGenerator<Ph
     const s = await stat(abs).catch(() => undefined);
     if (!s) {
       yield { shown: input, code: 'not_found', reason: 'not found' };
+      continue;
+    }
+    const notRegular = s.isDirectory() ? undefined : notRegularFileReason(s);
+    if (notRegular) {
+      yield { shown: input, code: ImageErrorCode.NotRegular, reason: notRegular };
       continue;
     }
     if (!s.isDirectory()) {

@@ -1,10 +1,11 @@
 import { decidedLine } from '../../core/decide/decidedLine.js';
 import type { FsPath } from '../../core/fs/pathBytes.js';
-import { joinPath } from '../../core/fs/pathBytes.js';
+import { displayPath, joinPath } from '../../core/fs/pathBytes.js';
+import { isPathInside } from '../../core/fs/pathInside.js';
 import type { LinkKind } from '../../core/fs/placeLink.js';
 import { copyPlan, type Layout } from '../../core/report/copyPlan.js';
 import { errorLine } from '../../core/report/lines.js';
-import type { ResultLine } from '../../core/report/resultLine.js';
+import { CopyOutcome, type ResultLine } from '../../core/report/resultLine.js';
 import { reviewPeople } from '../../core/teacher/reviewPeople.js';
 import type { TeacherCascade } from '../../core/teacher/TeacherCascade.js';
 import type { TeacherSource } from '../../core/teacher/types.js';
@@ -100,6 +101,16 @@ export const sortPhoto = async (
       line.copies = [];
       for (const planned of plan) {
         const destination = destinationOf(ctx.output, planned.rel, file.rawRel, planned.people, ctx.layout);
+        // A person's name is part of the path (by-person): whatever the name, nothing lands outside OUT.
+        if (!isPathInside(destination, ctx.output)) {
+          line.copies.push({
+            people: planned.people,
+            outcome: CopyOutcome.Failed,
+            destination: displayPath(destination),
+            reason: `would be outside ${ctx.output}; the person's name cannot be a folder name`,
+          });
+          continue;
+        }
         // The analysed (or re-verified) bytes are what is copied: the copy has the line's sha256.
         const result = await copyMatch(bytes!, destination, {
           sha256: fa.sha256,

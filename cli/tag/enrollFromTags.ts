@@ -3,13 +3,14 @@ import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { labelPrecedence } from '../../core/decide/labelPrecedence.js';
 import { ConfigError, GalleryError, MespotterError } from '../../core/errors.js';
+import { fileKindOf } from '../../core/fs/regularFile.js';
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import { isHumanKind, LabelKind } from '../../core/library/LabelKind.js';
 import type { Library } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { DEFAULT_MIN_AGREEMENT } from '../../core/match/defaults.js';
 import { buildGallery, type ReferenceCandidate, type RejectedReference } from '../../core/match/gallery.js';
-import { isValidPersonName } from '../../core/match/personName.js';
+import { personNameProblem } from '../../core/match/personName.js';
 import { errorFields } from '../../core/report/lines.js';
 import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
 import { ExifToolSession } from '../../core/xmp/ExifToolSession.js';
@@ -196,15 +197,20 @@ const printOutcome = (r: ImportOutcome): void => {
  */
 export const enrollFromTags = async (dir: string, o: FromTagsCliOptions): Promise<void> => {
   const root = resolve(dir);
-  if (!(await stat(root).catch(() => undefined))?.isDirectory())
-    throw new ConfigError(`--from-tags: folder not found: ${dir}`);
+  const s = await stat(root).catch(() => undefined);
+  if (!s) throw new ConfigError(`--from-tags: folder not found: ${dir}`);
+  if (!s.isDirectory())
+    throw new ConfigError(
+      `--from-tags ${dir}: it is ${fileKindOf(s)}, not a folder (give the folder of the tagged photos)`,
+    );
   for (const p of o.person) validatePerson(p);
   const only = new Set(o.person);
-  const invalid = new Set<string>();
+  const invalid = new Map<string, string>();
   const wanted = (name: string): boolean => {
     if (only.size > 0 && !only.has(name)) return false;
-    if (isValidPersonName(name)) return true;
-    invalid.add(name);
+    const problem = personNameProblem(name);
+    if (problem === undefined) return true;
+    invalid.set(name, problem);
     return false;
   };
   const library = openLibrary(o);
@@ -258,10 +264,7 @@ export const enrollFromTags = async (dir: string, o: FromTagsCliOptions): Promis
       if (pending.size >= engine.config.runtime.lanes * 4) await Promise.race(pending);
     }
     await Promise.all(pending);
-    for (const name of invalid)
-      console.warn(
-        `warning: skipped the name "${name}": not a valid person name (letters, digits, space . _ -)`,
-      );
+    for (const [name, problem] of invalid) console.warn(`warning: skipped the name "${name}": ${problem}`);
     if (!interrupt.signal.aborted) {
       // Photos finish in any order; the same inputs give the same references and report.
       const bySource = (a: { source: string }, b: { source: string }): number =>

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, MespotterError } from '../../core/errors.js';
+import { describeFsError } from '../../core/fs/describeFsError.js';
+import { checkRegularFile, NotRegularFileError } from '../../core/fs/regularFile.js';
 import type { Gallery } from '../../core/match/gallery.js';
 import { sha256Hex } from '../../core/models/manifest.js';
 import { pickTeacherSource } from '../../core/teacher/pickTeacherSource.js';
@@ -30,11 +32,12 @@ export const parseSimilarity = (v: string): number => {
 
 const readReference = async (path: string): Promise<Uint8Array> => {
   try {
+    await checkRegularFile(resolve(path));
     return await readFile(resolve(path));
   } catch (cause) {
     throw new MespotterError(
       'teacher_error',
-      `cannot read the reference photo ${path}; pass one with --source PHOTO`,
+      `cannot read the reference photo ${path} (${cause instanceof NotRegularFileError ? cause.reason : describeFsError(cause)}); pass one with --source PHOTO`,
       {
         cause,
       },

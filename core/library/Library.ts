@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { iou } from '../detect/boxMath.js';
 import { LibraryError } from '../errors.js';
+import { personNameProblem } from '../match/personName.js';
 import type { Box, Face, FivePoints, ImageAnalysis } from '../types.js';
 import { blobToFloats, floatsToBlob } from './blobs.js';
 import { isHumanKind, LabelKind, REFERENCE_KINDS } from './LabelKind.js';
@@ -503,6 +504,9 @@ export class Library {
   }
 
   ensurePerson(name: string): PersonRecord {
+    // The last guard of the name rule: whatever the caller, no person named `..` or `a/b` is created.
+    const problem = personNameProblem(name, { cluster: true });
+    if (problem) throw new LibraryError(problem);
     this.#db.prepare('INSERT OR IGNORE INTO people (name, created_at) VALUES (?, ?)').run(name, nowIso());
     return this.person(name)!;
   }

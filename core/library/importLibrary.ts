@@ -1,4 +1,5 @@
 import { LibraryError } from '../errors.js';
+import { personNameProblem } from '../match/personName.js';
 import type { FivePoints } from '../types.js';
 import { blobToFloats } from './blobs.js';
 import type { Library } from './Library.js';
@@ -10,6 +11,12 @@ export interface ImportCounts {
   labels: number;
   runs: number;
 }
+
+/** A name from the file becomes a folder name later (sort --layout by-person): the one name rule. */
+const checkImportedName = (n: number, name: string, cluster: boolean): void => {
+  const problem = personNameProblem(name, { cluster });
+  if (problem) throw new LibraryError(`import line ${n}: ${problem}`);
+};
 
 const floats = (b64: string): Float32Array => blobToFloats(Buffer.from(b64, 'base64'));
 
@@ -46,6 +53,7 @@ export const importLibrary = async (
       case 'header':
         break;
       case 'person': {
+        checkImportedName(n, line.name, line.named === false);
         const existed = library.person(line.name);
         // A cluster number the library already uses stays with its own cluster.
         const clusterNo =
@@ -131,6 +139,7 @@ export const importLibrary = async (
             'SELECT f.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.sha256 = ? AND f.idx = ?',
           )
           .get(line.sha256, line.face);
+        checkImportedName(n, line.person, true);
         const person = library.ensurePerson(line.person);
         if (!face)
           throw new LibraryError(`import line ${n}: label for a face that is not in the file or the library`);

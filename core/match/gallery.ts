@@ -3,6 +3,7 @@ import { GalleryError } from '../errors.js';
 import type { Box, Face } from '../types.js';
 import { embeddingProblem } from './checkEmbedding.js';
 import { templateOf } from './fusion.js';
+import { personNameProblem } from './personName.js';
 import { dot, l2Normalize } from './similarity.js';
 
 export const GALLERY_VERSION = 1;
@@ -307,6 +308,9 @@ export const parseGallery = (
   if (!parsed.success)
     throw new GalleryError(`${origin} is not a mespotter gallery: ${parsed.error.message}`);
   const g = parsed.data;
+  // The person becomes a folder name (sort --layout by-person) and a file name: never `..` or `a/b`.
+  const nameProblem = personNameProblem(g.person);
+  if (nameProblem) throw new GalleryError(`${origin}: ${nameProblem}`);
   if (g.modelSetId !== expectedModelSetId) {
     throw new GalleryError(
       `${origin} was made with models ${g.modelSetId} but the engine runs ${expectedModelSetId}; ` +

@@ -141,7 +141,8 @@ const checkFace = (face: TagFace, orientation: ExifOrientation, info: PhotoInfo)
   }
 };
 
-const checkKeywordRoot = (root: string): string => {
+/** The keyword hierarchy root as written (trimmed levels); a bad one is refused before any photo. */
+export const checkKeywordRoot = (root: string): string => {
   if (root === '') return root;
   const levels = root.split('|');
   if (levels.some((l) => l.trim() === '' || l.includes('/') || CONTROL.test(l))) {
