@@ -173,3 +173,64 @@ describe('fault: the temporaries of a killed tag --in-place', () => {
     expect(await hidden(dir)).toEqual([]);
   }, 120_000);
 });
+
+describe('fault: tag on a photo whose name is as long as a file name may be (255 bytes)', () => {
+  let world: FaultWorld;
+  const name = `${'x'.repeat(251)}.jpg`;
+
+  beforeAll(async () => {
+    world = await makeFaultWorld();
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(world.work, { recursive: true, force: true });
+  });
+
+  const tagLong = async (dir: string, ...extra: string[]) => {
+    await mkdir(dir);
+    await copyFile(samplePath(1), join(dir, name));
+    const run = await runCliProcess([
+      'tag',
+      dir,
+      '--person',
+      'me',
+      '--json',
+      '--library',
+      world.library,
+      ...extra,
+    ]);
+    const [line] = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    return { code: run.code, line: line!, files: (await readdir(dir)).sort() };
+  };
+
+  it('writes its sidecar and tags it in place without a backup; temporaries fit', async () => {
+    // Before the fix both failed: the temporary's name (.<photo>.mespotter-<pid>-<n>…) was over 255 bytes.
+    const sidecar = await tagLong(join(world.work, 'long-sidecar'));
+    expect(sidecar.line).toMatchObject({ status: 'written' });
+    expect(sidecar.files).toEqual([name, `${'x'.repeat(251)}.xmp`]);
+
+    const inPlace = await tagLong(join(world.work, 'long-in-place'), '--in-place', '--no-backup');
+    expect(inPlace.line).toMatchObject({ status: 'written' });
+    expect(inPlace.files).toEqual([name]);
+  }, 120_000);
+
+  it('refuses a backup or a photo.jpg.xmp sidecar that could not be named, with one clear reason', async () => {
+    const backup = await tagLong(join(world.work, 'long-backup'), '--in-place');
+    expect(backup.line).toMatchObject({
+      status: 'failed',
+      code: 'name_too_long',
+      reason: expect.stringMatching(/the backup would be named 264 bytes long.*--no-backup/),
+    });
+    expect(backup.files).toEqual([name]);
+
+    const full = await tagLong(join(world.work, 'long-full'), '--sidecar-name', 'photo.jpg.xmp');
+    expect(full.line).toMatchObject({
+      code: 'name_too_long',
+      reason: expect.stringMatching(/the sidecar would be named 259 bytes long/),
+    });
+    expect(full.files).toEqual([name]);
+  }, 120_000);
+});
