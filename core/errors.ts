@@ -85,6 +85,8 @@ export const XmpErrorCode = {
   InvalidName: 'invalid_name',
   InvalidFace: 'invalid_face',
   InvalidOption: 'invalid_option',
+  /** A file the write needs (sidecar, backup) would have a name longer than file systems allow. */
+  NameTooLong: 'name_too_long',
   ExifToolFailed: 'exiftool_failed',
 } as const;
 export type XmpErrorCode = (typeof XmpErrorCode)[keyof typeof XmpErrorCode];

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { FolderError, MespotterError } from '../../core/errors.js';
 import { describeFsError } from '../../core/fs/describeFsError.js';
 import { FolderLock } from '../../core/fs/FolderLock.js';
+import { markOutputFolder } from '../../core/fs/mespotterFolder.js';
 import { LinkKind } from '../../core/fs/placeLink.js';
 import { removeStaleTemps } from '../../core/fs/removeStaleTemps.js';
 import { clusterLibrary, type LibraryClusterResult } from '../../core/library/clusterLibrary.js';
@@ -72,6 +73,12 @@ const prepareOut = async (out: string, roots: readonly string[]): Promise<Folder
   }
   // With the lock held, any temporary under OUT is a killed run's leftover.
   await removeStaleTemps(out);
+  try {
+    await markOutputFolder(out, commandLine());
+  } catch (error) {
+    lock.release();
+    throw new FolderError(`cannot write to ${out}: ${describeFsError(error)}`, { cause: error });
+  }
   return lock;
 };
 

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import pLimit from 'p-limit';
 import { ConfigError, GalleryError, MespotterError } from '../../core/errors.js';
 import { describeFsError } from '../../core/fs/describeFsError.js';
+import { mespotterFolderAt } from '../../core/fs/mespotterFolder.js';
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import type { Library } from '../../core/library/Library.js';
 import { type EnrolRequest, LibraryEdits } from '../../core/library/LibraryEdits.js';
@@ -109,6 +110,11 @@ const personFolders = async (root: string): Promise<{ person: string; files: Ref
   const people: { person: string; files: ReferenceFile[] }[] = [];
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!e.isDirectory()) continue;
+    const mine = await mespotterFolderAt(join(abs, e.name));
+    if (mine) {
+      console.warn(`warning: skipped folder "${e.name}": ${mine}, not a person's photos`);
+      continue;
+    }
     const problem = personNameProblem(e.name);
     if (problem) {
       console.warn(`warning: skipped folder "${e.name}": ${problem}`);

@@ -4,14 +4,13 @@ import { join, relative, resolve, sep } from 'node:path';
 import { FolderError } from '../../core/errors.js';
 import { describeFsError } from '../../core/fs/describeFsError.js';
 import { LOCK_FILE } from '../../core/fs/FolderLock.js';
+import { REPORT_MARKER } from '../../core/fs/mespotterFolder.js';
 import { isTempName } from '../../core/fs/tempName.js';
 import { writeFileAtomic } from '../../core/fs/writeFileAtomic.js';
 import type { RunSummary } from '../../core/report/resultLine.js';
 import { parseStoredSummary } from './parseStoredSummary.js';
 import { renderRunIndex } from './runIndex.js';
 
-/** Marks a folder as a mespotter report folder: only a folder holding it may be written to. */
-export const REPORT_MARKER = '.mespotter-report';
 export const RUNS_DIR = 'runs';
 
 /** What reports written before the marker existed hold; such a folder is adopted, its files kept. */

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { FolderError, MespotterError } from '../../core/errors.js';
 import { describeFsError } from '../../core/fs/describeFsError.js';
 import { FolderLock } from '../../core/fs/FolderLock.js';
+import { markOutputFolder } from '../../core/fs/mespotterFolder.js';
 import { removeStaleTemps } from '../../core/fs/removeStaleTemps.js';
 import { ReportFolder } from '../report/ReportFolder.js';
 
@@ -71,6 +72,8 @@ export const prepareSortFolders = async (o: {
     if (reportDir !== output) locks.push(await lockFolder(reportDir, command));
     // With the lock held, any temporary under OUT is a killed run's leftover.
     if (!o.dryRun) await removeStaleTemps(output);
+    // So that a later run over a folder above OUT does not take the copies for more photos.
+    if (!o.dryRun) await markOutputFolder(output, command);
   } catch (error) {
     release();
     throw error;

@@ -2,7 +2,9 @@ import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ImageErrorCode } from '../../core/errors.js';
+import { mespotterFolderOf } from '../../core/fs/mespotterFolder.js';
 import { displayPath, type FsPath, isUtf8, joinPath } from '../../core/fs/pathBytes.js';
+import { isTempName } from '../../core/fs/tempName.js';
 import { PHOTO_EXTENSIONS } from '../../core/photoExtensions.js';
 
 export { PHOTO_EXTENSIONS };
@@ -37,7 +39,9 @@ const relFields = (rel: Rel): { rel: string; rawRel?: Buffer } =>
  * Recursively lists a folder in a stable (sorted by bytes) order. Names are read as bytes, so a file
  * whose name is not UTF-8 is listed like any other. Symlinks are followed, but a link back to a
  * folder on the current path is reported as a loop and a folder reached twice is scanned once.
- * `exclude` keeps the output and report folders out when they sit inside the input.
+ * `exclude` keeps the output and report folders out when they sit inside the input. Below the root,
+ * mespotter's own folders (reports, outputs: see mespotterFolderOf) are one `skipped` entry each and
+ * are not entered, and mespotter's temporary files are `skipped`, never photos.
  */
 export async function* walkPhotos(root: string, exclude: readonly string[] = []): AsyncGenerator<WalkEntry> {
   const excluded = new Set(await Promise.all(exclude.map((p) => realpath(p).catch(() => p))));
@@ -65,6 +69,13 @@ async function* walkDir(
       reason: describe(error),
     };
     return;
+  }
+  if (dirRel) {
+    const mine = await mespotterFolderOf(dir, new Set(entries.map((e) => e.name.toString('utf8'))));
+    if (mine) {
+      yield { kind: 'skipped', ...relFields(dirRel), reason: `${mine}, not scanned` };
+      return;
+    }
   }
   entries.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const entry of entries) {
@@ -124,7 +135,9 @@ async function* walkDir(
       seen.add(real);
       yield* walkDir(path, rel, [...ancestors, real], seen, excluded);
     } else if (isFile) {
-      if (PHOTO_EXTENSIONS.has(extname(rel.text).toLowerCase()))
+      if (isTempName(rel.text))
+        yield { kind: 'skipped', ...relFields(rel), reason: 'a mespotter temporary file' };
+      else if (PHOTO_EXTENSIONS.has(extname(rel.text).toLowerCase()))
         yield { kind: 'photo', path, ...relFields(rel) };
       else yield { kind: 'skipped', ...relFields(rel), reason: 'not a photo file extension' };
     } else {

@@ -1,4 +1,7 @@
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import pLimit from 'p-limit';
+import { removeStaleTemps } from '../../core/fs/removeStaleTemps.js';
 import { photoInputs } from '../photos/photoInputs.js';
 import { type TagRunSummary, TagSummary } from './TagSummary.js';
 import { type TagContext, type TaggedPhoto, TagStatus, tagPhoto } from './tagPhoto.js';
@@ -13,6 +16,19 @@ export interface RunTagOptions {
 }
 
 /**
+ * Removes the temporaries a killed `tag` left beside the photos it is about to tag (its own process
+ * writes none yet): under each folder given, beside each file given. Only those of dead processes.
+ */
+const removeKilledRunsTemps = async (inputs: readonly string[]): Promise<void> => {
+  for (const input of inputs) {
+    const abs = resolve(input);
+    const s = await stat(abs).catch(() => undefined);
+    if (s?.isDirectory()) await removeStaleTemps(abs);
+    else if (s) await removeStaleTemps(dirname(abs), { recursive: false });
+  }
+};
+
+/**
  * `tag` over the inputs (files, folders walked): every photo analysed, decided and written as it
  * comes, a bounded number in flight, each reported in input order. One bad photo never stops it.
  */
@@ -21,6 +37,7 @@ export const runTag = async (
   inputs: readonly string[],
   o: RunTagOptions,
 ): Promise<TagRunSummary> => {
+  if (!ctx.write.dryRun) await removeKilledRunsTemps(inputs);
   const summary = new TagSummary();
   const limit = pLimit(Math.max(1, o.lanes * 2));
   const pending = new Set<Promise<void>>();

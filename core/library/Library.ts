@@ -441,6 +441,21 @@ export class Library {
     return [...byFace.values()];
   }
 
+  /**
+   * Gives a photo its new content hash and size after an edit of its metadata only (`tag --in-place`:
+   * same pixels, proven): the photo keeps its id, faces and labels, so nothing is copied or doubled.
+   * False, changing nothing, when another photo already has that content.
+   */
+  changeContent(photoId: number, content: { sha256: string; size: number }): boolean {
+    return (
+      this.#db
+        .prepare(
+          'UPDATE photos SET sha256 = ?, size = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM photos WHERE sha256 = ?)',
+        )
+        .run(content.sha256, content.size, photoId, content.sha256).changes === 1
+    );
+  }
+
   /** Records that a photo was seen at root/rel with this size and time (the next run's fast path). */
   recordPath(photoId: number, seen: SeenPath): void {
     this.#db

@@ -3,7 +3,7 @@
  * be trusted. exiftool's XMP parser is lenient (a mismatched tag or a bare `&` still reads), so every
  * read runs `-validate`, which reports such damage as a warning.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { XmpError, XmpErrorCode } from '../errors.js';
 import type { ExifToolSession } from './ExifToolSession.js';
 import { type ExifOrientation, toOrientation } from './orientationTransform.js';
@@ -42,6 +42,53 @@ const tagEnding = (tags: Record<string, unknown>, suffix: string, prefer: string
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/**
+ * The largest XMP read, sidecar or embedded packet: far above what photo programs write (a packet
+ * with hundreds of face regions and a long edit history is well under a megabyte), and small enough
+ * that a hostile file costs a moment, not ExifTool's half a minute or more.
+ */
+export const MAX_XMP_BYTES = 8 * 1024 * 1024;
+
+const tooLarge = (bytes: number): string =>
+  `${bytes} bytes, over the ${MAX_XMP_BYTES / 1024 / 1024} MiB an XMP packet may have here`;
+
+/** UTF-16 packets are rare; exiftool's own checks still apply to them. */
+const isUtf16 = (bytes: Buffer): boolean =>
+  bytes.length >= 2 && ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe));
+
+/**
+ * Why an XMP packet cannot be trusted, or null: the one check a sidecar and a photo's embedded
+ * packet both get (strict well-formedness, no DOCTYPE, bounded size and depth), so the two tag
+ * modes judge the same XMP the same way.
+ */
+export const xmpPacketProblem = (bytes: Buffer): string | null => {
+  if (bytes.length > MAX_XMP_BYTES) return `too large: ${tooLarge(bytes.length)}`;
+  const problem = isUtf16(bytes) ? null : xmlProblem(bytes.toString('utf8'));
+  return problem ? `not well-formed XML (${problem})` : null;
+};
+
+/** The photo's embedded XMP packet exactly as stored (exiftool gives binary values as base64). */
+const embeddedPacket = async (session: ExifToolSession, photo: string): Promise<Buffer | null> => {
+  const value = (await session.readTags(photo, ['-b', '-XMP:XMP']))['XMP'];
+  if (typeof value !== 'string') return null;
+  return value.startsWith('base64:') ? Buffer.from(value.slice(7), 'base64') : Buffer.from(value, 'utf8');
+};
+
+/** Reads at most MAX_XMP_BYTES (plus one, to tell a file that is larger) of a sidecar. */
+const readBounded = async (path: string): Promise<Buffer> => {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const buffer = Buffer.alloc(Math.min(size, MAX_XMP_BYTES + 1));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (size > MAX_XMP_BYTES)
+      throw new XmpError(XmpErrorCode.SidecarMalformed, `sidecar too large: ${tooLarge(size)}`);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+};
+
 export const readPhotoInfo = async (
   session: ExifToolSession,
   photo: string,
@@ -78,6 +125,16 @@ export const readPhotoInfo = async (
     throw new XmpError(XmpErrorCode.PhotoUnreadable, `exiftool finds no image size in this ${fileType} file`);
   }
   const warning = str(tags['ExifTool:Warning']);
+  const xmp = xmpTagsOf(tags);
+  let xmpDamage = warning && XMP_DAMAGE.test(warning) ? warning : null;
+  if (!xmpDamage && Object.keys(xmp).length > 0) {
+    const packet = await embeddedPacket(session, photo).catch((error: unknown) => {
+      throw new XmpError(XmpErrorCode.PhotoUnreadable, `exiftool cannot read the photo: ${reason(error)}`, {
+        cause: error,
+      });
+    });
+    xmpDamage = packet ? xmpPacketProblem(packet) : null;
+  }
   return {
     fileType,
     storedWidth: width,
@@ -85,8 +142,8 @@ export const readPhotoInfo = async (
     // The main image's EXIF orientation, as libvips (and so the engine) applies it; not IFD1's thumbnail.
     orientation: toOrientation(tags['IFD0:Orientation']),
     imageHash: str(tags['File:ImageDataHash']),
-    xmp: xmpTagsOf(tags),
-    xmpDamage: warning && XMP_DAMAGE.test(warning) ? warning : null,
+    xmp,
+    xmpDamage,
   };
 };
 
@@ -97,19 +154,16 @@ export const readSidecarXmp = async (
 ): Promise<Record<string, unknown>> => {
   let bytes: Buffer;
   try {
-    bytes = await readFile(sidecar);
+    bytes = await readBounded(sidecar);
   } catch (error) {
+    if (error instanceof XmpError) throw error;
     throw new XmpError(XmpErrorCode.SidecarUnreadable, `cannot read the sidecar: ${reason(error)}`, {
       cause: error,
     });
   }
-  // UTF-16 packets are rare; exiftool's own checks below still apply to them.
-  const utf16 =
-    bytes.length >= 2 &&
-    ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe));
-  const problem = utf16 ? null : xmlProblem(bytes.toString('utf8'));
-  if (problem)
-    throw new XmpError(XmpErrorCode.SidecarMalformed, `malformed sidecar: not well-formed XML (${problem})`);
+  // Checked before exiftool parses it: a huge or deeply nested file is refused at once.
+  const problem = xmpPacketProblem(bytes);
+  if (problem) throw new XmpError(XmpErrorCode.SidecarMalformed, `malformed sidecar: ${problem}`);
   let tags: Record<string, unknown>;
   try {
     tags = await session.readTags(sidecar, [...XMP_ARGS, '-File:FileType', '-XMP:all']);

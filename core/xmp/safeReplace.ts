@@ -6,14 +6,14 @@
 import type { Stats } from 'node:fs';
 import { constants } from 'node:fs';
 import { access, chmod, chown, copyFile, link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { XmpError, XmpErrorCode } from '../errors.js';
+import { tempPathFor } from '../fs/tempName.js';
 
-let tempCounter = 0;
-
-/** `.<name>.mespotter-<pid>-<n><suffix>` next to the target: hidden, and unique within the run. */
-export const tempSibling = (target: string, suffix: string): string =>
-  join(dirname(target), `.${basename(target)}.mespotter-${process.pid}-${++tempCounter}${suffix}`);
+/**
+ * A temporary next to the target: hidden, unique, short whatever the target is called (a 255-byte
+ * photo name still fits), and named so a later run can remove it if this one is killed.
+ */
+export const tempSibling = (target: string, suffix: string): string => tempPathFor(target, suffix);
 
 export const statOrNull = async (path: string): Promise<Stats | null> => {
   try {

@@ -8,7 +8,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { copyFile, realpath } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { XmpError, XmpErrorCode } from '../errors.js';
 import type { Box } from '../types.js';
 import type { ExifToolSession } from './ExifToolSession.js';
@@ -211,6 +211,19 @@ const classifyWriteError = (error: unknown, inPlace: boolean): XmpError => {
   return new XmpError(XmpErrorCode.ExifToolFailed, `exiftool failed: ${message}`, { cause: error });
 };
 
+/** The longest file name (in bytes) Linux file systems and most others accept. */
+const NAME_MAX = 255;
+
+/** Refuses, before anything is written, a sidecar or backup whose name no file system would take. */
+const checkNameLength = (path: string, what: string, instead: string): void => {
+  const bytes = Buffer.byteLength(basename(path));
+  if (bytes > NAME_MAX)
+    throw new XmpError(
+      XmpErrorCode.NameTooLong,
+      `the ${what} would be named ${bytes} bytes long, over the ${NAME_MAX} a file name may have; ${instead}`,
+    );
+};
+
 export const writeFaceTags = async (
   session: ExifToolSession,
   photo: string,
@@ -232,6 +245,14 @@ export const writeFaceTags = async (
   const realPhoto = await realpath(photo);
   const inPlace = mode === TagMode.InPlace;
   const target = inPlace ? realPhoto : sidecarPathFor(realPhoto, sidecarName);
+  if (!inPlace)
+    checkNameLength(
+      target,
+      'sidecar',
+      sidecarName === SidecarName.Full ? 'use the photo.xmp sidecar naming' : 'rename the photo',
+    );
+  else if (options.backup !== false)
+    checkNameLength(`${target}${BACKUP_SUFFIX}`, 'backup', 'use --no-backup, or a sidecar');
   return session.exclusive(target, () =>
     writeLocked(session, {
       photo,

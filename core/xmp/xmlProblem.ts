@@ -19,6 +19,12 @@ const badAmpersand = (text: string, offset: number): string | null => {
   return null;
 };
 
+/**
+ * Deeper than any XMP a photo program writes (face regions are about 12 levels) and shallow enough
+ * that a hostile file is refused here, before ExifTool spends minutes on it.
+ */
+export const MAX_XML_DEPTH = 100;
+
 /** Null when `xml` is well-formed; otherwise a short reason. */
 export const xmlProblem = (xml: string): string | null => {
   const stack: string[] = [];
@@ -90,6 +96,7 @@ export const xmlProblem = (xml: string): string | null => {
       } else {
         if (stack.length === 0) roots++;
         stack.push(name);
+        if (stack.length > MAX_XML_DEPTH) return `elements nested deeper than ${MAX_XML_DEPTH} levels`;
         i = j + 1;
       }
       if (roots > 1) return 'more than one root element';

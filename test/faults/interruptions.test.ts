@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../core/fs/FolderLock.js';
+import { OUTPUT_MARKER } from '../../core/fs/mespotterFolder.js';
 import { TEMP_PREFIX } from '../../core/fs/tempName.js';
 import { type FaultWorld, listAll, makeFaultWorld, sha256 } from '../helpers/faultWorld.js';
 import * as fx from '../helpers/imageFixtures.js';
@@ -51,7 +52,10 @@ describe('fault: kill -9 during a copy of large matching files', () => {
     const first = startCli(world.sortArgs(out, '--lanes', '1'));
     // Kill at the first sign of a copy being written (before the fix: a truncated final file).
     await waitFor(
-      async () => (await listAll(out)).some((f) => !f.startsWith('.mespotter/') && f !== LOCK_FILE),
+      async () =>
+        (await listAll(out)).some(
+          (f) => !f.startsWith('.mespotter/') && f !== LOCK_FILE && f !== OUTPUT_MARKER,
+        ),
       60_000,
     );
     first.child.kill('SIGKILL');

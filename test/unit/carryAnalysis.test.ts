@@ -23,7 +23,7 @@ const face = (x: number, seed: number): Face => ({
 });
 
 describe('carryAnalysis', () => {
-  it('stores the analysis and the human labels for the rewritten bytes, and the path its new size', async () => {
+  it('gives the photo the rewritten bytes: same row, faces and labels, and the path its new size', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mespotter-carry-'));
     const library = Library.open(join(dir, 'library.db'));
     const ns = 'ns-1';
@@ -60,18 +60,57 @@ describe('carryAnalysis', () => {
     expect(now).toMatchObject({ sha256: sha256Hex(newBytes), size: newBytes.length, analysisNs: ns });
     expect(now.mtimeMs).toBe(Math.round((await stat(file.path)).mtimeMs));
     const carried = library.analysis(sha256Hex(newBytes), ns)!;
-    expect(carried.faces.map((f) => f.box)).toEqual(analysis.faces.map((f) => f.box));
+    // The same photo, not a copy of it: same id and face ids, and the old bytes no longer a photo.
+    expect(carried.photoId).toBe(old.photoId);
+    expect(carried.faces.map((f) => f.id)).toEqual(old.faces.map((f) => f.id));
+    expect(library.photoBySha(sha256Hex(oldBytes))).toBeUndefined();
+    expect(library.pathsOf(old.photoId)).toHaveLength(1);
     expect(library.photoBySha(sha256Hex(newBytes))!.takenAt).toBe('2024-05-01T10:00:00');
     const labels = library
       .labelsOfFaces(carried.faces.map((f) => f.id))
       .map((l) => [carried.faces.findIndex((f) => f.id === l.faceId), l.person, l.kind, l.source])
       .sort();
-    // Human labels only: the automatic one is the next run's to make.
+    // Every label as it was, once (the pixels the automatic one was decided on did not change).
     expect(labels).toEqual([
       [0, 'Ann', 'confirmed', 'review'],
       [1, 'Ann', 'rejected', null],
+      [1, 'Bob', 'auto', null],
       [1, 'Bob', 'imported', 'p.jpg#2'],
     ]);
+    library.close();
+  });
+
+  it("keeps the old bytes' row for an identical copy elsewhere, and copies no reference to the new row", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mespotter-carry-'));
+    const library = Library.open(join(dir, 'library.db'));
+    const ns = 'ns-1';
+    const oldBytes = Buffer.from('old photo bytes');
+    const analysis = { width: 640, height: 480, rejected: 0, faces: [face(10, 1)] };
+    const old = library.saveAnalysis({ sha256: sha256Hex(oldBytes), size: oldBytes.length }, ns, analysis);
+    const ann = library.ensurePerson('Ann');
+    library.setLabel(old.faces[0]!.id, ann.id, LabelKind.Enrolled);
+    const seen = { size: oldBytes.length, mtimeMs: 1 };
+    library.recordPath(old.photoId, { root: dir, rel: 'p.jpg', ...seen });
+    library.recordPath(old.photoId, { root: dir, rel: 'copy/p.jpg', ...seen });
+    const newBytes = Buffer.from('old photo bytes + an XMP packet');
+    await writeFile(join(dir, 'p.jpg'), newBytes);
+
+    await carryAnalysis(
+      library,
+      ns,
+      { path: join(dir, 'p.jpg'), root: dir, rel: 'p.jpg' },
+      {
+        sha256: sha256Hex(oldBytes),
+        photoId: old.photoId,
+        analysis,
+        faces: old.faces,
+        cached: false,
+      },
+    );
+
+    expect(library.findPath(dir, 'copy/p.jpg')!.sha256).toBe(sha256Hex(oldBytes));
+    expect(library.findPath(dir, 'p.jpg')!.sha256).toBe(sha256Hex(newBytes));
+    expect(library.references(ann.id, ns)).toHaveLength(1);
     library.close();
   });
 });

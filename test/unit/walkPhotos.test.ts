@@ -175,4 +175,59 @@ describe('Function: walkPhotos', () => {
     expect(entries).toEqual([{ kind: 'photo', rel: 'a.jpg', path: join(viaLink, 'a.jpg') }]);
     expect(await realpath(viaLink)).toBe(await realpath(join(root, 'real')));
   });
+
+  it("skips mespotter's own folders below the root (reports, outputs, a running run's, an older sort's OUT) as one entry each", async () => {
+    // Before the fix every thumbnail and copy in them was listed as a photo.
+    await tree(root, [
+      'a.jpg',
+      'report/.mespotter-report',
+      'report/runs/r1/thumbs/0.jpg',
+      'out/.mespotter-output',
+      'out/me/a.jpg',
+      'running/.mespotter.lock',
+      'running/a.jpg',
+      'older/.mespotter/.mespotter-report',
+      'older/a.jpg',
+      'mine/.mespotter/notes.jpg',
+      'z.jpg',
+    ]);
+
+    const entries = await collect(root);
+
+    expect(entries.map((e) => `${e.kind} ${e.rel}${e.kind === 'skipped' ? `: ${e.reason}` : ''}`)).toEqual([
+      'photo a.jpg',
+      'photo mine/.mespotter/notes.jpg',
+      'skipped older: a mespotter output folder, not scanned',
+      'skipped out: a mespotter output folder, not scanned',
+      'skipped report: a mespotter report folder, not scanned',
+      'skipped running: a mespotter output folder, not scanned',
+      'photo z.jpg',
+    ]);
+  });
+
+  it('still walks a root that is itself a mespotter folder: the folder named is read', async () => {
+    await tree(root, ['.mespotter-output', 'me/a.jpg']);
+
+    expect(summary(await collect(root))).toEqual(['skipped .mespotter-output', 'photo me/a.jpg']);
+  });
+
+  it("skips mespotter's temporary files, today's and those of older tag runs, whatever their extension", async () => {
+    await tree(root, [
+      '.mespotter-tmp-123-0123456789ab',
+      '.mespotter-tmp-123-0123456789ab.jpg',
+      '.mespotter-tmp-123-0123456789ab.jpg_exiftool_tmp',
+      '.photo.jpg.mespotter-4242-7.jpg',
+      'photo.jpg',
+    ]);
+
+    const entries = await collect(root);
+
+    expect(entries.map((e) => `${e.kind} ${e.rel}${e.kind === 'skipped' ? `: ${e.reason}` : ''}`)).toEqual([
+      'skipped .mespotter-tmp-123-0123456789ab: a mespotter temporary file',
+      'skipped .mespotter-tmp-123-0123456789ab.jpg: a mespotter temporary file',
+      'skipped .mespotter-tmp-123-0123456789ab.jpg_exiftool_tmp: a mespotter temporary file',
+      'skipped .photo.jpg.mespotter-4242-7.jpg: a mespotter temporary file',
+      'photo photo.jpg',
+    ]);
+  });
 });
