@@ -83,3 +83,15 @@ export const exportLineSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type ExportLine = z.infer<typeof exportLineSchema>;
+
+/** Whether the start of a file is a library export's header line (so `export --force` may replace it). */
+export const isLibraryExportHead = (head: string): boolean => {
+  const end = head.indexOf('\n');
+  if (end < 0) return false;
+  try {
+    const first = JSON.parse(head.slice(0, end)) as { type?: unknown; format?: unknown };
+    return first.type === 'header' && first.format === LIBRARY_EXPORT_FORMAT;
+  } catch {
+    return false;
+  }
+};
