@@ -9,6 +9,7 @@ import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import { importLibrary } from '../../core/library/importLibrary.js';
 import type { Library } from '../../core/library/Library.js';
 import { libraryStats } from '../../core/library/libraryStats.js';
+import { vacuumLibrary } from '../../core/library/vacuumLibrary.js';
 import { checkLibraryExportPath, writeLibraryExport } from '../../core/library/writeLibraryExport.js';
 import { EMBEDDING_DIM } from '../../core/match/embeddingDim.js';
 import type { Gallery } from '../../core/match/gallery.js';
@@ -186,9 +187,7 @@ export const libraryCommand = (): Command =>
           const library = openLibrary(o);
           try {
             const before = libraryStats(library).bytes;
-            library.db.pragma('wal_checkpoint(TRUNCATE)');
-            library.db.exec('VACUUM');
-            library.db.exec('ANALYZE');
+            vacuumLibrary(library);
             const after = libraryStats(library).bytes;
             console.log(
               `vacuumed: ${(before / 1024 / 1024).toFixed(1)} MiB → ${(after / 1024 / 1024).toFixed(1)} MiB`,

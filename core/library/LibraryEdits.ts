@@ -5,7 +5,7 @@ import { LabelKind, REFERENCE_KINDS } from './LabelKind.js';
 import { LabelSource, SORT_LABEL_SQL } from './LabelSource.js';
 import type { Library, PersonRecord, PersonRow } from './Library.js';
 
-/** What a user did; every kind can be undone. */
+/** What a user did; every kind but Forget can be undone. */
 export const ActionKind = {
   Name: 'name',
   Merge: 'merge',
@@ -18,6 +18,8 @@ export const ActionKind = {
   Unassign: 'unassign',
   /** A `mespotter cluster` run: new clusters and new members of existing ones. */
   ClusterRun: 'cluster_run',
+  /** `people --forget`: recorded so the journal tells the truth, but never undone (the data is gone). */
+  Forget: 'forget',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
@@ -188,6 +190,11 @@ export class LibraryEdits {
       clusterRun: runId,
       touched: [...touched],
     });
+  }
+
+  /** Records that a person was forgotten (forgetPerson); `undo` refuses it. Call inside its transaction. */
+  recordForget(summary: string): ActionRecord {
+    return this.#record(ActionKind.Forget, summary, { faces: [], people: [], created: [] });
   }
 
   // ---- edits ----------------------------------------------------------------------------
@@ -378,6 +385,12 @@ export class LibraryEdits {
         );
       if (row.undone_at)
         throw new EditError(EditErrorCode.Conflict, `action ${row.id} (${row.summary}) is already undone`);
+      if (row.kind === ActionKind.Forget)
+        throw new EditError(
+          EditErrorCode.Invalid,
+          `action ${row.id} (${row.summary}) cannot be undone: the person's faces and labels were deleted for good; ` +
+            'to undo an earlier action, name it with --action ID ("mespotter undo --list")',
+        );
       const payload = JSON.parse(row.undo) as UndoPayload;
       this.#checkUndoable(row, payload);
 
