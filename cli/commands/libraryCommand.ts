@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { describeFsError, isFsError } from '../../core/fs/describeFsError.js';
@@ -8,7 +7,9 @@ import { exportLibrary } from '../../core/library/exportLibrary.js';
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import { importLibrary } from '../../core/library/importLibrary.js';
 import type { Library } from '../../core/library/Library.js';
+import { MAX_EXPORT_LINE_CHARS } from '../../core/library/libraryJsonl.js';
 import { libraryStats } from '../../core/library/libraryStats.js';
+import { readBoundedLines } from '../../core/library/readBoundedLines.js';
 import { vacuumLibrary } from '../../core/library/vacuumLibrary.js';
 import { checkLibraryExportPath, writeLibraryExport } from '../../core/library/writeLibraryExport.js';
 import { EMBEDDING_DIM } from '../../core/match/embeddingDim.js';
@@ -167,10 +168,7 @@ export const libraryCommand = (): Command =>
           await opened.catch((error: unknown) => {
             throw new ConfigError(`cannot read ${file}: ${describeFsError(error)}`, { cause: error });
           });
-          const counts = await importLibrary(
-            library,
-            createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }),
-          );
+          const counts = await importLibrary(library, readBoundedLines(input, MAX_EXPORT_LINE_CHARS));
           if (o.json) console.log(JSON.stringify(counts));
           else
             console.log(

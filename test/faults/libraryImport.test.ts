@@ -14,6 +14,7 @@ import { importLibrary } from '../../core/library/importLibrary.js';
 import { LabelKind } from '../../core/library/LabelKind.js';
 import { Library } from '../../core/library/Library.js';
 import { libraryStats } from '../../core/library/libraryStats.js';
+import { readBoundedLines } from '../../core/library/readBoundedLines.js';
 import type { Box, Face, FivePoints } from '../../core/types.js';
 import { samplePath } from '../helpers/imageFixtures.js';
 import { runCliProcess } from '../helpers/spawnCli.js';
@@ -192,6 +193,48 @@ describe('fault: library import validates every line and leaves nothing behind',
     const lib = Library.open(library);
     expect(lib.allPeople()).toEqual([]);
     lib.close();
+  });
+});
+
+describe('the import reads lines with a bound, never a whole huge line', () => {
+  const collect = async (chunks: (string | Buffer)[], max: number): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const l of readBoundedLines(
+      (async function* () {
+        yield* chunks;
+      })(),
+      max,
+    ))
+      out.push(l);
+    return out;
+  };
+
+  it('splits LF and CRLF lines, keeps a character split across chunks, cuts an overlong line', async () => {
+    const e = Buffer.from('é');
+    expect(
+      await collect(
+        ['ab\r\ncd\n', Buffer.concat([Buffer.from('x'), e.subarray(0, 1)]), e.subarray(1), '\nlast'],
+        10,
+      ),
+    ).toEqual(['ab', 'cd', 'xé', 'last']);
+    expect(await collect(['0123456789abc', 'def\nok\n'], 10)).toEqual(['0123456789a', 'ok']);
+  });
+
+  it('library import refuses a 40 MB line by its number, exit 2, nothing imported', async () => {
+    const file = join(work, 'huge.jsonl');
+    const person = JSON.parse(good[lineOf('person')]!);
+    await writeFile(
+      file,
+      `${good[0]}\n${JSON.stringify({ ...person, name: 'A'.repeat(40 * 1024 * 1024) })}\n`,
+    );
+    const library = join(work, 'huge.db');
+
+    const run = await runCliProcess(['library', 'import', file, '--library', library]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^mespotter: import line 2: the line is longer than 16777216 characters; nothing was imported$/m,
+    );
   });
 });
 
