@@ -385,9 +385,10 @@ export class LibraryEdits {
         );
       if (row.undone_at)
         throw new EditError(EditErrorCode.Conflict, `action ${row.id} (${row.summary}) is already undone`);
+      // Refused like a conflicting undo (exit 2, HTTP 409 on the review page): nothing to restore.
       if (row.kind === ActionKind.Forget)
         throw new EditError(
-          EditErrorCode.Invalid,
+          EditErrorCode.Conflict,
           `action ${row.id} (${row.summary}) cannot be undone: the person's faces and labels were deleted for good; ` +
             'to undo an earlier action, name it with --action ID ("mespotter undo --list")',
         );
