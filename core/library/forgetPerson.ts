@@ -136,7 +136,7 @@ export const forgetPerson = (library: Library, name: string): ForgetResult => {
         db.prepare('UPDATE labels SET source = ? WHERE id = ?').run(l.source.replace(re, FORGOTTEN), l.id);
 
     const action = edits.recordForget(
-      `forgot a person (${faces.length} face${faces.length === 1 ? '' : 's'} deleted; cannot be undone)`,
+      `forgot a person (${faces.length} face${faces.length === 1 ? '' : 's'} deleted, for good)`,
     );
     return { faces: faces.length, photos, reanalysed, runs, actions, action };
   });

@@ -192,7 +192,9 @@ describe('fault: people --forget forgets for good', () => {
   it('undo does not claim to restore her: it says forgetting cannot be undone', async () => {
     const run = await cli('undo');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/\(forgot a person \(4 faces deleted; cannot be undone\)\) cannot be undone/);
+    expect(run.stderr).toMatch(
+      /action \d+ \(forgot a person \(4 faces deleted, for good\)\) cannot be undone/,
+    );
     expect(run.stdout).not.toMatch(/undid/);
     // Rose's own edit of that face went with the face; the journal never names her.
     const list = await cli('undo', '--list');
