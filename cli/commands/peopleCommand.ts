@@ -59,8 +59,8 @@ export const peopleCommand = (): Command =>
             `forgot ${o.forget}: ${r.faces} face(s) deleted (${r.photos} photo(s) that showed only them removed, ` +
               `${r.reanalysed} to be analysed again when next seen), ` +
               `name removed from ${r.runs} run(s) and ${r.actions} undo entr${r.actions === 1 ? 'y' : 'ies'}; ` +
-              'this cannot be undone. Delete any gallery file you exported, and their reference photos: indexed again, ' +
-              'they come back as unknown faces',
+              'this cannot be undone. Run "mespotter library vacuum" so the file keeps no leftover copy; delete any ' +
+              'gallery file you exported, and their reference photos (indexed again, they come back as unknown faces)',
           );
           return;
         }
