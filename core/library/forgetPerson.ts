@@ -101,9 +101,11 @@ export const forgetPerson = (library: Library, name: string): ForgetResult => {
       .prepare<{ id: number; summary: string; undo: string }>('SELECT id, summary, undo FROM actions')
       .all()) {
       const p = JSON.parse(a.undo) as JournalPayload;
+      // About them: every edit's summary names the person it edited, and a payload names who undoing
+      // it would restore. Deleted, so no undo claims to bring any of it back.
       const about =
         mentions(a.summary) ||
-        (p.people ?? []).some((x) => x.id === person.id || mentions(x.name)) ||
+        (p.people ?? []).some((x) => x.id === person.id || x.name === name) ||
         (p.created ?? []).includes(person.id) ||
         (p.touched ?? []).includes(person.id) ||
         (p.faces ?? []).some((f) => (f.labels ?? []).some((l) => l.person_id === person.id));
