@@ -105,7 +105,10 @@ export const engineIdentity = async (o: EngineCliOptions): Promise<EngineIdentit
 
 /** The library a command works on (--library, $MESPOTTER_LIBRARY, the XDG default). */
 export const openLibrary = (o: { library?: string }, readonly = false): Library =>
-  Library.open(resolveLibraryPath(o.library), { readonly });
+  Library.open(resolveLibraryPath(o.library), {
+    readonly,
+    onBadFace: (message) => console.warn(`warning: ${message}`),
+  });
 
 /**
  * Commands that only measure (compare, calibrate, teacher) keep the analyses they make out of the

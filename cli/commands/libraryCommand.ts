@@ -1,21 +1,23 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { finished } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { describeFsError } from '../../core/fs/describeFsError.js';
-import { tempPathFor } from '../../core/fs/tempName.js';
+import { describeFsError, isFsError } from '../../core/fs/describeFsError.js';
 import { checkLibrary } from '../../core/library/checkLibrary.js';
 import { exportLibrary } from '../../core/library/exportLibrary.js';
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import { importLibrary } from '../../core/library/importLibrary.js';
+import type { Library } from '../../core/library/Library.js';
+import { MAX_EXPORT_LINE_CHARS } from '../../core/library/libraryJsonl.js';
 import { libraryStats } from '../../core/library/libraryStats.js';
+import { readBoundedLines } from '../../core/library/readBoundedLines.js';
+import { vacuumLibrary } from '../../core/library/vacuumLibrary.js';
+import { checkLibraryExportPath, writeLibraryExport } from '../../core/library/writeLibraryExport.js';
 import { EMBEDDING_DIM } from '../../core/match/embeddingDim.js';
+import type { Gallery } from '../../core/match/gallery.js';
 import { CommandExit } from '../CommandExit.js';
 import { engineIdentity, engineNamespace, openLibrary } from '../engineOptions.js';
 import { ExitCode } from '../exitCodes.js';
-import { writeGallery } from '../galleryStore.js';
+import { checkGalleryPath, writeGallery } from '../galleryStore.js';
 import { loadPeople } from '../people/loadPeople.js';
 import { checkInputFile } from '../readInputFile.js';
 
@@ -33,21 +35,35 @@ const withLibrary = (cmd: Command): Command =>
     )
     .option('--json', 'print JSON');
 
-/** Writes lines to `path` through a temporary in its folder, renamed at the end: never a partial export. */
-const writeLines = async (path: string, lines: Iterable<string>): Promise<void> => {
-  const tmp = tempPathFor(path);
-  const out = createWriteStream(tmp, { flags: 'wx' });
-  try {
-    for (const line of lines)
-      if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
-    out.end();
-    await finished(out);
-    await rename(tmp, path);
-  } catch (error) {
-    out.destroy();
-    await unlink(tmp).catch(() => undefined);
-    throw new ConfigError(`cannot write ${path}: ${describeFsError(error)}`, { cause: error });
+/** Everyone's gallery as `export --galleries` writes it, with the threshold the library chose for them. */
+const exportedGalleries = async (library: Library, o: LibraryCliOptions): Promise<Gallery[]> => {
+  const engine = await engineIdentity(o);
+  const people = await loadPeople(library, engine, { person: [] }, { searchRequired: false });
+  const ns = engineNamespace(engine);
+  const out: Gallery[] = [];
+  for (const p of library.people()) {
+    const g = galleryOfPerson(library, p, ns, engine.modelSetId);
+    if (!g) {
+      console.warn(`warning: ${p.name} has no references made with these models; not exported`);
+      continue;
+    }
+    // The threshold the library chose goes with the gallery, so the cloud decides the same way.
+    const t = people.thresholds.get(p.name);
+    out.push({
+      ...g,
+      ...(t
+        ? {
+            threshold: t.threshold,
+            calibration: {
+              ...(g.calibration ?? {}),
+              thresholdSource: t.source,
+              ...(t.cohort ? { cohort: t.cohort } : {}),
+            },
+          }
+        : {}),
+    });
   }
+  return out;
 };
 
 export const libraryCommand = (): Command =>
@@ -106,46 +122,31 @@ export const libraryCommand = (): Command =>
           .description('write the library as JSON lines (or every person as a *.gallery.json, for the cloud)')
           .option('--out <file>', 'the JSON-lines file to write ("-" for stdout)')
           .option('--galleries <dir>', 'write DIR/<person>.gallery.json for everyone enrolled')
+          .option('--force', 'replace files a previous export wrote (never anything else)')
           .option('--models <dir>', 'model folder (default: layers/models, or $MESPOTTER_MODELS_DIR)'),
-      ).action(async (o: LibraryCliOptions & { out?: string; galleries?: string }) => {
+      ).action(async (o: LibraryCliOptions & { out?: string; galleries?: string; force?: boolean }) => {
         if (!o.out && !o.galleries)
           throw new ConfigError('say where: --out FILE (or -) and/or --galleries DIR');
         const library = openLibrary(o, true);
         try {
-          if (o.out) {
-            const lines = (function* () {
-              for (const l of exportLibrary(library)) yield JSON.stringify(l);
-            })();
-            if (o.out === '-') for (const l of lines) process.stdout.write(`${l}\n`);
-            else await writeLines(o.out, lines);
-          }
-          if (o.galleries) {
-            const engine = await engineIdentity(o);
-            const people = await loadPeople(library, engine, { person: [] }, { searchRequired: false });
-            const ns = engineNamespace(engine);
-            for (const p of library.people()) {
-              const g = galleryOfPerson(library, p, ns, engine.modelSetId);
-              if (!g) {
-                console.warn(`warning: ${p.name} has no references made with these models; not exported`);
-                continue;
-              }
-              // The threshold the library chose goes with the gallery, so the cloud decides the same way.
-              const t = people.thresholds.get(p.name);
-              const path = await writeGallery(o.galleries, {
-                ...g,
-                ...(t
-                  ? {
-                      threshold: t.threshold,
-                      calibration: {
-                        ...(g.calibration ?? {}),
-                        thresholdSource: t.source,
-                        ...(t.cohort ? { cohort: t.cohort } : {}),
-                      },
-                    }
-                  : {}),
-              });
+          const toFile = o.out !== undefined && o.out !== '-' ? o.out : undefined;
+          const force = Boolean(o.force);
+          const galleries = o.galleries ? await exportedGalleries(library, o) : [];
+          // Every path is checked before anything is written: a refusal leaves no half-done export.
+          if (toFile) await checkLibraryExportPath(toFile, force);
+          for (const g of galleries) await checkGalleryPath(o.galleries!, g.person, force);
+          try {
+            if (o.out === '-')
+              for (const l of exportLibrary(library)) process.stdout.write(`${JSON.stringify(l)}\n`);
+            else if (toFile) await writeLibraryExport(library, toFile, force);
+            for (const g of galleries) {
+              const path = await writeGallery(o.galleries!, g, { replace: force });
               if (o.out !== '-') console.log(`wrote ${path}`);
             }
+          } catch (error) {
+            if (isFsError(error))
+              throw new ConfigError(`cannot write the export: ${describeFsError(error)}`, { cause: error });
+            throw error;
           }
         } finally {
           library.close();
@@ -169,10 +170,7 @@ export const libraryCommand = (): Command =>
           await opened.catch((error: unknown) => {
             throw new ConfigError(`cannot read ${file}: ${describeFsError(error)}`, { cause: error });
           });
-          const counts = await importLibrary(
-            library,
-            createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }),
-          );
+          const counts = await importLibrary(library, readBoundedLines(input, MAX_EXPORT_LINE_CHARS));
           if (o.json) console.log(JSON.stringify(counts));
           else
             console.log(
@@ -189,9 +187,7 @@ export const libraryCommand = (): Command =>
           const library = openLibrary(o);
           try {
             const before = libraryStats(library).bytes;
-            library.db.pragma('wal_checkpoint(TRUNCATE)');
-            library.db.exec('VACUUM');
-            library.db.exec('ANALYZE');
+            vacuumLibrary(library);
             const after = libraryStats(library).bytes;
             console.log(
               `vacuumed: ${(before / 1024 / 1024).toFixed(1)} MiB → ${(after / 1024 / 1024).toFixed(1)} MiB`,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, GalleryError } from '../../core/errors.js';
+import { forgetPerson } from '../../core/library/forgetPerson.js';
 import { LabelKind } from '../../core/library/LabelKind.js';
 import { CommandExit } from '../CommandExit.js';
 import { type EngineCliOptions, engineIdentity, engineNamespace, openLibrary } from '../engineOptions.js';
@@ -36,7 +37,7 @@ export const peopleCommand = (): Command =>
     .option('--json', 'one JSON line per person')
     .option(
       '--forget <name>',
-      'delete a person and every label naming them (their photos stay)',
+      "forget a person for good: their faces' embeddings, labels and name (their photos stay; not undoable)",
       (v: string) => {
         if (v.trim() === '') throw new ConfigError('--forget needs the name of a person, got an empty one');
         return v;
@@ -46,17 +47,25 @@ export const peopleCommand = (): Command =>
     .action(async (o: PeopleCliOptions) => {
       const library = openLibrary(o);
       try {
-        if (o.forget) {
+        if (o.forget !== undefined) {
           const person = library.person(o.forget);
           if (!person) throw new GalleryError(`nobody called "${o.forget}" is enrolled`);
           if (!o.yes) {
             console.log(
-              `would forget ${o.forget}: their references, reviews and automatic labels; run again with --yes`,
+              `would forget ${o.forget} for good: the embeddings of their reference faces and of every face that is ` +
+                'theirs, their labels and reviews, and their name in the runs and the undo history (not undoable); ' +
+                'run again with --yes',
             );
             throw new CommandExit(ExitCode.Usage);
           }
-          library.deletePerson(o.forget);
-          console.log(`forgot ${o.forget}`);
+          const r = forgetPerson(library, o.forget);
+          console.log(
+            `forgot ${o.forget}: ${r.faces} face(s) deleted (${r.photos} photo(s) that showed only them removed, ` +
+              `${r.reanalysed} to be analysed again when next seen), ` +
+              `name removed from ${r.runs} run(s) and ${r.actions} undo entr${r.actions === 1 ? 'y' : 'ies'}; ` +
+              'this cannot be undone. Run "mespotter library vacuum" so the file keeps no leftover copy; delete any ' +
+              'gallery file you exported, and their reference photos (indexed again, they come back as unknown faces)',
+          );
           return;
         }
         const engine = await engineIdentity(o);

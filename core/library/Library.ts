@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { faceProblem } from '../analysis/faceProblem.js';
 import { iou } from '../detect/boxMath.js';
 import { LibraryError } from '../errors.js';
+import { embeddingProblem } from '../match/checkEmbedding.js';
+import { EMBEDDING_DIM } from '../match/embeddingDim.js';
 import { personNameProblem } from '../match/personName.js';
 import type { Box, Face, FivePoints, ImageAnalysis } from '../types.js';
 import { blobToFloats, floatsToBlob } from './blobs.js';
@@ -127,13 +130,21 @@ const nowIso = (): string => new Date().toISOString();
 export class Library {
   readonly path: string;
   readonly #db: SqlDatabase;
+  readonly #onBadFace: (message: string) => void;
+  /** Faces already reported as unusable, so each is told once per process. */
+  readonly #reported = new Set<number>();
 
-  private constructor(db: SqlDatabase) {
+  private constructor(db: SqlDatabase, onBadFace: (message: string) => void) {
     this.#db = db;
     this.path = db.path;
+    this.#onBadFace = onBadFace;
   }
 
-  static open(path: string, o: { readonly?: boolean } = {}): Library {
+  /**
+   * `onBadFace` hears, once per face, about a stored face that cannot be compared (a NaN or
+   * wrong-length embedding from a bug, an edit or an old import): the readers matching uses skip it.
+   */
+  static open(path: string, o: { readonly?: boolean; onBadFace?: (message: string) => void } = {}): Library {
     let db: SqlDatabase;
     try {
       if (!o.readonly) mkdirSync(dirname(path), { recursive: true });
@@ -143,7 +154,7 @@ export class Library {
         cause: error,
       });
     }
-    const library = new Library(db);
+    const library = new Library(db, o.onBadFace ?? (() => undefined));
     try {
       library.#migrate(Boolean(o.readonly));
     } catch (error) {
@@ -183,6 +194,32 @@ export class Library {
   /** Runs `fn` as one write transaction. */
   transaction<T>(fn: () => T): T {
     return this.#db.transaction(fn);
+  }
+
+  /**
+   * The faces of `rows` that matching can use. A damaged one is skipped, with one line for the user,
+   * so one bad row costs that face, not the whole command.
+   */
+  #usable(rows: readonly FaceRow[]): StoredFace[] {
+    const out: StoredFace[] = [];
+    for (const r of rows) {
+      const face = faceFromRow(r);
+      const problem = faceProblem(face, EMBEDDING_DIM);
+      if (!problem) {
+        out.push(face);
+        continue;
+      }
+      if (this.#reported.has(r.id)) continue;
+      this.#reported.add(r.id);
+      const photo = this.#db
+        .prepare<{ sha256: string }>('SELECT sha256 FROM photos WHERE id = ?')
+        .get(r.photo_id);
+      this.#onBadFace(
+        `face ${r.id} (photo ${photo?.sha256.slice(0, 12) ?? r.photo_id}, face ${r.idx}) is skipped: its ${problem}; ` +
+          '"mespotter library check" lists such faces, re-index the photo to replace them',
+      );
+    }
+    return out;
   }
 
   // ---- photos and analyses ----------------------------------------------------------------
@@ -268,12 +305,13 @@ export class Library {
    * Collected into an array: the caller may write to the library while using them.
    */
   facesInNamespace(ns: string): StoredFace[] {
-    return this.#db
-      .prepare<FaceRow>(
-        `SELECT ${FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.analysis_ns = ? ORDER BY f.id`,
-      )
-      .all(ns)
-      .map(faceFromRow);
+    return this.#usable(
+      this.#db
+        .prepare<FaceRow>(
+          `SELECT ${FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.analysis_ns = ? ORDER BY f.id`,
+        )
+        .all(ns),
+    );
   }
 
   /** Every label on the faces of namespace `ns` (for whose-face-is-it over the whole library). */
@@ -301,9 +339,10 @@ export class Library {
       }));
   }
 
+  /** A face matching can use (a damaged one is reported and undefined). */
   face(faceId: number): StoredFace | undefined {
     const row = this.#db.prepare<FaceRow>(`SELECT ${FACE_COLUMNS} FROM faces f WHERE f.id = ?`).get(faceId);
-    return row ? faceFromRow(row) : undefined;
+    return row ? this.#usable([row])[0] : undefined;
   }
 
   /**
@@ -681,14 +720,17 @@ export class Library {
   }
 
   #facesLabelled(personId: number, ns: string, kinds: readonly LabelKind[]): ReferenceFace[] {
-    return this.#db
+    const rows = this.#db
       .prepare<FaceRow & { kind: LabelKind; sha256: string; source: string | null }>(
         `SELECT ${FACE_COLUMNS}, l.kind, p.sha256, l.source FROM labels l
          JOIN faces f ON f.id = l.face_id JOIN photos p ON p.id = f.photo_id
          WHERE l.person_id = ? AND p.analysis_ns = ? AND l.kind IN (${kinds.map(() => '?').join(',')})
          ORDER BY l.created_at, l.id`,
       )
-      .all(personId, ns, ...kinds)
+      .all(personId, ns, ...kinds);
+    const usable = new Set(this.#usable(rows).map((f) => f.id));
+    return rows
+      .filter((r) => usable.has(r.id))
       .map((r) => ({ face: faceFromRow(r), kind: r.kind, sha256: r.sha256, source: r.source }));
   }
 
@@ -710,6 +752,7 @@ export class Library {
    * robust to that minority.
    */
   cohort(ns: string, limit: number): { embedding: Float32Array; descriptor?: Float32Array }[] {
+    // Damaged faces are left out quietly: they are nobody's, and the cohort is a sample anyway.
     const total =
       this.#db
         .prepare<{ n: number }>(
@@ -729,6 +772,11 @@ export class Library {
         r.descriptor
           ? { embedding: blobToFloats(r.embedding), descriptor: blobToFloats(r.descriptor) }
           : { embedding: blobToFloats(r.embedding) },
+      )
+      .filter(
+        (v) =>
+          embeddingProblem(v.embedding, EMBEDDING_DIM) === undefined &&
+          (v.descriptor === undefined || embeddingProblem(v.descriptor) === undefined),
       );
   }
 

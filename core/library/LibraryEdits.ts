@@ -5,7 +5,7 @@ import { LabelKind, REFERENCE_KINDS } from './LabelKind.js';
 import { LabelSource, SORT_LABEL_SQL } from './LabelSource.js';
 import type { Library, PersonRecord, PersonRow } from './Library.js';
 
-/** What a user did; every kind can be undone. */
+/** What a user did; every kind but Forget can be undone. */
 export const ActionKind = {
   Name: 'name',
   Merge: 'merge',
@@ -22,6 +22,8 @@ export const ActionKind = {
   Enroll: 'enroll',
   /** `mespotter enroll --from-tags`: tagged faces added as a person's imported references. */
   Import: 'import',
+  /** `people --forget`: recorded so the journal tells the truth, but never undone (the data is gone). */
+  Forget: 'forget',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
@@ -236,6 +238,11 @@ export class LibraryEdits {
       clusterRun: runId,
       touched: [...touched],
     });
+  }
+
+  /** Records that a person was forgotten (forgetPerson); `undo` refuses it. Call inside its transaction. */
+  recordForget(summary: string): ActionRecord {
+    return this.#record(ActionKind.Forget, summary, { faces: [], people: [], created: [] });
   }
 
   // ---- edits ----------------------------------------------------------------------------
@@ -453,6 +460,13 @@ export class LibraryEdits {
         );
       if (row.undone_at)
         throw new EditError(EditErrorCode.Conflict, `action ${row.id} (${row.summary}) is already undone`);
+      // Refused like a conflicting undo (exit 2, HTTP 409 on the review page): nothing to restore.
+      if (row.kind === ActionKind.Forget)
+        throw new EditError(
+          EditErrorCode.Conflict,
+          `action ${row.id} (${row.summary}) cannot be undone: the person's faces and labels were deleted for good; ` +
+            'to undo an earlier action, name it with --action ID ("mespotter undo --list")',
+        );
       const payload = JSON.parse(row.undo) as UndoPayload;
       this.#checkUndoable(row, payload);
       this.#checkRestorable(row, payload);
