@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { isValidPersonName } from '../match/personName.js';
 
 /** The JSON-lines form of a library (`mespotter library export|import`): nothing is locked in. */
 export const LIBRARY_EXPORT_FORMAT = 'mespotter-library';
@@ -21,10 +20,8 @@ const text = z.string().max(MAX_TEXT);
 const nullableText = text.nullable();
 /** base64 of float32 vectors: 4096 values at most (the models make 512 and 128). */
 const vector = z.string().max(22_000);
-/** The one person-name rule (core/match/personName.ts), so a name never escapes the folders built from it. */
-const personName = z.string().max(MAX_TEXT).refine(isValidPersonName, {
-  message: "invalid person name: use letters, digits, spaces, '.', '_' or '-' (at most 64 characters)",
-});
+/** Bounded here; the one person-name rule (core/match/personName.ts) is applied by the import itself. */
+const personName = z.string().max(MAX_TEXT);
 /** Free-form JSON (calibration, a run's summary), bounded by its size. */
 const boundedJson = (max: number) =>
   z
