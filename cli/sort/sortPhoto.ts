@@ -2,6 +2,7 @@ import { decidedLine } from '../../core/decide/decidedLine.js';
 import type { FsPath } from '../../core/fs/pathBytes.js';
 import { joinPath } from '../../core/fs/pathBytes.js';
 import type { LinkKind } from '../../core/fs/placeLink.js';
+import { LibraryUnusableError } from '../../core/library/LibraryUnusableError.js';
 import { copyPlan, type Layout } from '../../core/report/copyPlan.js';
 import { errorLine } from '../../core/report/lines.js';
 import type { ResultLine } from '../../core/report/resultLine.js';
@@ -114,6 +115,8 @@ export const sortPhoto = async (
     line.ms = Math.round(performance.now() - started);
     return { line, ...(bytes ? { bytes } : {}) };
   } catch (error) {
+    // Not this photo's failure: the library file is unusable, and the run stops (runSort).
+    if (error instanceof LibraryUnusableError) throw error;
     return { line: errorLine(at, error) };
   }
 };
