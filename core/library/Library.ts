@@ -2,7 +2,7 @@ import { iou } from '../detect/boxMath.js';
 import { LibraryError } from '../errors.js';
 import type { Box, Face, FivePoints, ImageAnalysis } from '../types.js';
 import { blobToFloats, floatsToBlob } from './blobs.js';
-import { checkLibraryPath } from './checkLibraryPath.js';
+import { checkLibraryPath, readOnlyFolderError } from './checkLibraryPath.js';
 import { isHumanKind, LabelKind, REFERENCE_KINDS } from './LabelKind.js';
 import { SORT_LABEL_SQL } from './LabelSource.js';
 import { LibraryUnusableCode, LibraryUnusableError } from './LibraryUnusableError.js';
@@ -158,20 +158,14 @@ export class Library {
         ...(o.busyTimeoutMs !== undefined ? { busyTimeoutMs: o.busyTimeoutMs } : {}),
       });
     } catch (error) {
-      if (error instanceof LibraryUnusableError) throw error;
-      throw new LibraryError(`cannot open the library ${path}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw openFailure(path, error);
     }
     const library = new Library(db);
     try {
       library.#prepare(readonly, o.healthCheck !== false);
     } catch (error) {
       db.close();
-      if (error instanceof LibraryError) throw error;
-      throw new LibraryError(`cannot open the library ${path}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw openFailure(path, error);
     }
     return library;
   }
@@ -817,6 +811,15 @@ export class Library {
     return this.#db;
   }
 }
+
+/** Why the library could not be opened, as one LibraryError with the reason. */
+const openFailure = (path: string, error: unknown): LibraryError => {
+  if (error instanceof LibraryError) return error;
+  return (
+    readOnlyFolderError(path, error) ??
+    new LibraryError(`cannot open the library ${path}: ${(error as Error).message}`, { cause: error })
+  );
+};
 
 /** A stored face's box and labels, carried onto the matching face when a photo is analysed again. */
 interface CarriedFace {

@@ -1,8 +1,24 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LibraryError } from '../errors.js';
 import { describeFsError } from '../fs/describeFsError.js';
 import { LibraryUnusableCode, LibraryUnusableError } from './LibraryUnusableError.js';
+
+/**
+ * Below this much free space a write would fail part-way (SQLite needs room for the WAL and a
+ * photo's analysis): refuse at open rather than after analysing the first photos.
+ */
+export const MIN_FREE_BYTES = 1024 * 1024;
+
+const freeBytes = (folder: string): number | undefined => {
+  try {
+    const f = statfsSync(folder);
+    // Root may use the blocks reserved for it; anyone else only the available ones.
+    return (process.getuid?.() === 0 ? f.bfree : f.bavail) * f.bsize;
+  } catch {
+    return undefined;
+  }
+};
 
 const statOrUndefined = (path: string): ReturnType<typeof statSync> | undefined => {
   try {
@@ -50,5 +66,30 @@ export const checkLibraryPath = (path: string, readonly: boolean, createFolder: 
         cause: error,
       });
     }
+  }
+  const free = freeBytes(folder);
+  if (free !== undefined && free < MIN_FREE_BYTES)
+    throw new LibraryUnusableError(
+      LibraryUnusableCode.Full,
+      path,
+      `${Math.round(free / 1024)} KiB free, mespotter needs at least ${MIN_FREE_BYTES / 1024 / 1024} MiB`,
+    );
+};
+
+/**
+ * A WAL library cannot even be read where SQLite cannot create its -shm file next to it: say
+ * that, instead of SQLite's "unable to open database file".
+ */
+export const readOnlyFolderError = (path: string, cause: unknown): LibraryUnusableError | undefined => {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return new LibraryUnusableError(
+      LibraryUnusableCode.ReadOnly,
+      path,
+      `its folder is not writable (${describeFsError(error)}), and SQLite writes a -shm file there even to read a library`,
+      { cause },
+    );
   }
 };
