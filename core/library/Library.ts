@@ -7,7 +7,7 @@ import { isHumanKind, LabelKind, REFERENCE_KINDS } from './LabelKind.js';
 import { SORT_LABEL_SQL } from './LabelSource.js';
 import { LibraryUnusableCode, LibraryUnusableError } from './LibraryUnusableError.js';
 import { MIGRATIONS } from './migrations.js';
-import { openSqlite, type SqlDatabase } from './SqliteDatabase.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, openSqlite, type SqlDatabase } from './SqliteDatabase.js';
 
 export interface LibraryOpenOptions {
   readonly?: boolean;
@@ -161,13 +161,24 @@ export class Library {
       throw openFailure(path, error);
     }
     const library = new Library(db);
-    try {
-      library.#prepare(readonly, o.healthCheck !== false);
-    } catch (error) {
-      db.close();
-      throw openFailure(path, error);
+    const started = Date.now();
+    for (;;) {
+      try {
+        library.#prepare(readonly, o.healthCheck !== false);
+        return library;
+      } catch (error) {
+        // SQLite answers some lock conflicts at once, without waiting (a process turning a new
+        // file into WAL, or recovering its WAL, while this one reads it): try again for as long
+        // as a writer would wait. Everything #prepare does is idempotent or rolled back.
+        const busy = error instanceof LibraryUnusableError && error.code === LibraryUnusableCode.Locked;
+        if (busy && Date.now() - started < (o.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)) {
+          sleepSync(20 + Math.random() * 30);
+          continue;
+        }
+        db.close();
+        throw openFailure(path, error);
+      }
     }
-    return library;
   }
 
   close(): void {
@@ -185,12 +196,7 @@ export class Library {
    */
   #prepare(readonly: boolean, healthCheck: boolean): void {
     const current = this.schemaVersion;
-    if (current > MIGRATIONS.length)
-      throw new LibraryUnusableError(
-        LibraryUnusableCode.NewerVersion,
-        this.path,
-        `schema version ${current}, newer than this mespotter (${MIGRATIONS.length})`,
-      );
+    if (current > MIGRATIONS.length) throw newerVersion(this.path, current);
     if (current < MIGRATIONS.length && readonly)
       throw new LibraryError(`the library ${this.path} needs an upgrade; open it once without --read-only`);
     if (!readonly) {
@@ -220,12 +226,7 @@ export class Library {
   #migrate(): void {
     this.#db.transaction(() => {
       const current = this.schemaVersion;
-      if (current > MIGRATIONS.length)
-        throw new LibraryUnusableError(
-          LibraryUnusableCode.NewerVersion,
-          this.path,
-          `schema version ${current}, newer than this mespotter (${MIGRATIONS.length})`,
-        );
+      if (current > MIGRATIONS.length) throw newerVersion(this.path, current);
       for (let v = current; v < MIGRATIONS.length; v++) this.#db.exec(MIGRATIONS[v]!);
       this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
     });
@@ -811,6 +812,18 @@ export class Library {
     return this.#db;
   }
 }
+
+/** Blocks this thread for `ms` (opening a library is synchronous, like the driver). */
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+const newerVersion = (path: string, version: number): LibraryUnusableError =>
+  new LibraryUnusableError(
+    LibraryUnusableCode.NewerVersion,
+    path,
+    `schema version ${version}, newer than this mespotter (${MIGRATIONS.length})`,
+  );
 
 /** Why the library could not be opened, as one LibraryError with the reason. */
 const openFailure = (path: string, error: unknown): LibraryError => {

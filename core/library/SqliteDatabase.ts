@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { type LibraryUnusableCode, LibraryUnusableError } from './LibraryUnusableError.js';
+import { LibraryUnusableCode, LibraryUnusableError } from './LibraryUnusableError.js';
 
 /**
  * The one file that imports the database driver. The rest of the library talks to these small
@@ -33,23 +33,30 @@ export interface SqlDatabase {
 
 export interface OpenOptions {
   readonly?: boolean;
-  /** How long a writer waits for another writer before SQLITE_BUSY (ms). */
+  /** How long a writer waits for another writer before SQLITE_BUSY (ms); DEFAULT_BUSY_TIMEOUT_MS if absent. */
   busyTimeoutMs?: number;
 }
 
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
 /** The driver's result codes that say the file cannot be used, whatever the statement. */
 const unusableCodeOf = (sqliteCode: string): LibraryUnusableCode | undefined => {
-  if (sqliteCode === 'SQLITE_NOTADB' || sqliteCode.startsWith('SQLITE_CORRUPT')) return 'corrupt';
-  if (sqliteCode.startsWith('SQLITE_READONLY')) return 'read_only';
-  if (sqliteCode === 'SQLITE_FULL') return 'full';
-  if (sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')) return 'locked';
+  if (sqliteCode === 'SQLITE_NOTADB' || sqliteCode.startsWith('SQLITE_CORRUPT'))
+    return LibraryUnusableCode.Corrupt;
+  if (sqliteCode.startsWith('SQLITE_READONLY')) return LibraryUnusableCode.ReadOnly;
+  if (sqliteCode === 'SQLITE_FULL') return LibraryUnusableCode.Full;
+  // SQLITE_BUSY only: another process kept the lock past the busy timeout. (SQLITE_LOCKED is a
+  // conflict inside this connection, a bug, and stays as it is.)
+  if (sqliteCode.startsWith('SQLITE_BUSY')) return LibraryUnusableCode.Locked;
   return undefined;
 };
 
 const translated = (path: string, error: unknown): unknown => {
   if (!(error instanceof Database.SqliteError)) return error;
   const code = unusableCodeOf(error.code);
-  return code ? new LibraryUnusableError(code, path, error.message, { cause: error }) : error;
+  return code
+    ? new LibraryUnusableError(code, path, `${error.message}, ${error.code}`, { cause: error })
+    : error;
 };
 
 const guard =
@@ -87,7 +94,7 @@ export const openSqlite = (path: string, o: OpenOptions = {}): SqlDatabase => {
   );
   // Only connection settings here: nothing that writes to the file (the journal mode is the
   // library's to set, once it knows the file is a library it may change).
-  db.pragma(`busy_timeout = ${Math.max(0, Math.round(o.busyTimeoutMs ?? 10_000))}`);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.round(o.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
   db.pragma('foreign_keys = ON');
   return {
     path,

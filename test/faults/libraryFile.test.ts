@@ -93,7 +93,7 @@ describe('fault: the library file', () => {
     await writeFile(library, Buffer.alloc(64 * 1024, 0x5a));
     const check = await runCliProcess(['library', 'check', '--library', library]);
     expect(check.stderr).toBe('');
-    expect(check.stdout).toMatch(/^problem: file is not a database$/m);
+    expect(check.stdout).toMatch(/^problem: file is not a database\b/m);
     expect(check.code).toBe(1);
     expectRefused(await runCliProcess(['library', 'stats', '--library', library]), /is damaged/);
   }, 30_000);
