@@ -5,11 +5,17 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexFolders } from '../../cli/index/indexFolders.js';
+import { analysisContextOf } from '../../cli/photos/analyseFile.js';
+import { resolveEngineConfig } from '../../core/config.js';
 import { Library } from '../../core/library/Library.js';
 import { LibraryUnusableError } from '../../core/library/LibraryUnusableError.js';
 import { MIGRATIONS } from '../../core/library/migrations.js';
 import { openSqlite } from '../../core/library/SqliteDatabase.js';
+import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
+import type { Face, FivePoints } from '../../core/types.js';
 import * as fx from '../helpers/imageFixtures.js';
+import { randomUnitVector, seededRng } from '../helpers/random.js';
 import { runCliProcess } from '../helpers/spawnCli.js';
 import { corruptPages, fillLibrary } from '../helpers/syntheticLibrary.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
@@ -138,6 +144,56 @@ describe('fault: the library file', () => {
       await runCliProcess(['index', photos, '--library', library, '--lanes', '1']),
       /disk holding the library .*library\.db is full/,
     );
+  }, 60_000);
+
+  it('index stops at the first write the full disk refuses: no photo after it is analysed', async () => {
+    const disk = join(work, 'filling-disk');
+    await tmpfs(disk, 3 * 1024 * 1024);
+    const input = join(work, 'many');
+    await mkdir(input);
+    const jpeg = await readFile(fx.samplePath(1));
+    for (let i = 0; i < 20; i++)
+      await writeFile(join(input, `p${i}.jpg`), Buffer.concat([jpeg, Buffer.from([i])]));
+    // About 600 KB of faces per photo: the 3 MiB disk takes a few photos, not twenty.
+    const rng = seededRng(3);
+    const faces: Face[] = Array.from({ length: 220 }, (_, i) => ({
+      box: { x1: i, y1: i, x2: i + 50, y2: i + 60 },
+      score: 0.9,
+      points: [0, 1, 2, 3, 4].map((k) => ({ x: i + k, y: i + k })) as unknown as FivePoints,
+      roll: 0,
+      quality: 0.8,
+      embedding: randomUnitVector(rng),
+      descriptor: randomUnitVector(rng, 128),
+    }));
+    let analysed = 0;
+    const engine: PhotoAnalyzer = {
+      modelSetId: 'synthetic@1',
+      config: resolveEngineConfig(),
+      analyze: async () => {
+        analysed++;
+        return { width: 1000, height: 800, rejected: 0, faces };
+      },
+      embedAligned: async () => new Float32Array(0),
+      describeAligned: async () => {
+        throw new Error('unused');
+      },
+      close: async () => undefined,
+    };
+    const library = Library.open(join(disk, 'library.db'));
+    const silent = { start: () => undefined, update: () => undefined, stop: () => undefined };
+    let failure: unknown;
+    try {
+      await indexFolders(analysisContextOf(engine, library, {}), [input], { lanes: 1, progress: silent });
+    } catch (error) {
+      failure = error;
+    } finally {
+      library.close();
+    }
+    // Before: every photo was analysed and failed with internal_error "database or disk is full".
+    expect(failure).toBeInstanceOf(LibraryUnusableError);
+    expect((failure as LibraryUnusableError).code).toBe('full');
+    expect(analysed).toBeGreaterThan(0);
+    expect(analysed).toBeLessThan(10);
   }, 60_000);
 
   it('a library another process holds locked is refused (exit 2) instead of failing photo by photo', async () => {
