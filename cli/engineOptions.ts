@@ -5,7 +5,7 @@ import { resolveEngineConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { FaceEngine, type FaceEngineOptions } from '../core/FaceEngine.js';
 import { analyzeIntoLibrary } from '../core/library/analyzeIntoLibrary.js';
-import { resolveLibraryPath } from '../core/library/defaultLibraryPath.js';
+import { resolveLibrary } from '../core/library/defaultLibraryPath.js';
 import { Library } from '../core/library/Library.js';
 import { defaultModelsDir } from '../core/models/defaultModelsDir.js';
 import { readManifest, sha256Hex } from '../core/models/manifest.js';
@@ -104,18 +104,21 @@ export const engineIdentity = async (o: EngineCliOptions): Promise<EngineIdentit
 };
 
 /** The library a command works on (--library, $MESPOTTER_LIBRARY, the XDG default). */
-export const openLibrary = (o: { library?: string }, readonly = false): Library =>
-  Library.open(resolveLibraryPath(o.library), {
+export const openLibrary = (o: { library?: string }, readonly = false): Library => {
+  const at = resolveLibrary(o.library);
+  return Library.open(at.path, {
     readonly,
+    createFolder: at.isDefault,
     onBadFace: (message) => console.warn(`warning: ${message}`),
   });
+};
 
 /**
  * Commands that only measure (compare, calibrate, teacher) keep the analyses they make out of the
  * user's library unless one is named explicitly: benchmark photos are not the user's collection.
  */
 export const explicitLibrary = (o: { library?: string }): Library | undefined =>
-  o.library || process.env['MESPOTTER_LIBRARY'] ? openLibrary(o) : undefined;
+  o.library !== undefined || process.env['MESPOTTER_LIBRARY'] ? openLibrary(o) : undefined;
 
 /** Analyses photo bytes through the library when there is one, else with the engine alone. */
 export const analysisSource =

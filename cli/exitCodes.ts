@@ -6,7 +6,11 @@ export const ExitCode = {
   Ok: 0,
   /** The command ran, but some photos errored or could not be copied (see the report), or it failed midway. */
   Incomplete: 1,
-  /** Bad usage or configuration: a flag, a folder, a gallery, a lock held by another run. Nothing was done. */
+  /**
+   * Bad usage or configuration: a flag, a folder, a gallery, a lock held by another run, a library
+   * that cannot be used (LibraryUnusableError: corrupt, read-only, full, locked, newer). Nothing was
+   * done (a library that fails midway stops at once, keeping what was saved).
+   */
   Usage: 2,
   /** Stopped by Ctrl-C or SIGTERM; what was done is recorded, and the same command continues it. */
   Interrupted: 130,

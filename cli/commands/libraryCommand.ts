@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { describeFsError, isFsError } from '../../core/fs/describeFsError.js';
-import { checkLibrary } from '../../core/library/checkLibrary.js';
+import { checkLibraryAt } from '../../core/library/checkLibrary.js';
+import { resolveLibrary } from '../../core/library/defaultLibraryPath.js';
 import { exportLibrary } from '../../core/library/exportLibrary.js';
 import { galleryOfPerson } from '../../core/library/galleryOfPerson.js';
 import { importLibrary } from '../../core/library/importLibrary.js';
@@ -98,19 +99,18 @@ export const libraryCommand = (): Command =>
     .addCommand(
       withLibrary(new Command('check').description('verify the database and every stored analysis')).action(
         (o: LibraryCliOptions) => {
-          const library = openLibrary(o, true);
-          let broken = 0;
-          try {
-            const problems = checkLibrary(library, EMBEDDING_DIM);
-            broken = problems.filter((p) => p.kind !== 'orphan_photo').length;
-            if (o.json) console.log(JSON.stringify({ ok: broken === 0, problems }));
-            else {
-              for (const p of problems)
-                console.log(`${p.kind === 'orphan_photo' ? 'note' : 'problem'}: ${p.detail}`);
-              console.log(broken === 0 ? 'library ok' : `${broken} problem(s)`);
-            }
-          } finally {
-            library.close();
+          const path = resolveLibrary(o.library).path;
+          const problems = checkLibraryAt(path, EMBEDDING_DIM);
+          const broken = problems.filter((p) => p.kind !== 'orphan_photo').length;
+          if (o.json) console.log(JSON.stringify({ ok: broken === 0, problems }));
+          else {
+            for (const p of problems)
+              console.log(`${p.kind === 'orphan_photo' ? 'note' : 'problem'}: ${p.detail}`);
+            console.log(broken === 0 ? 'library ok' : `${broken} problem(s)`);
+            if (problems.some((p) => p.kind === 'integrity'))
+              console.log(
+                `to recover: restore ${path} from a backup, or save what still reads with \`mespotter library export --library ${path} --out FILE\` and import that into a new library`,
+              );
           }
           if (broken > 0) throw new CommandExit(ExitCode.Incomplete);
         },
@@ -186,11 +186,9 @@ export const libraryCommand = (): Command =>
         (o: LibraryCliOptions) => {
           const library = openLibrary(o);
           try {
-            const before = libraryStats(library).bytes;
-            vacuumLibrary(library);
-            const after = libraryStats(library).bytes;
+            const { bytesBefore, bytesAfter } = vacuumLibrary(library);
             console.log(
-              `vacuumed: ${(before / 1024 / 1024).toFixed(1)} MiB → ${(after / 1024 / 1024).toFixed(1)} MiB`,
+              `vacuumed: ${(bytesBefore / 1024 / 1024).toFixed(1)} MiB → ${(bytesAfter / 1024 / 1024).toFixed(1)} MiB (the database file, WAL checkpointed)`,
             );
           } finally {
             library.close();

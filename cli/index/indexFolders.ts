@@ -1,3 +1,4 @@
+import { LibraryUnusableError } from '../../core/library/LibraryUnusableError.js';
 import { errorFields } from '../../core/report/lines.js';
 import { type AnalysisContext, analyseFile } from '../photos/analyseFile.js';
 import type { ProgressSink } from '../progress.js';
@@ -65,11 +66,14 @@ export const indexFolders = async (
     o.onProblem?.(path, code, reason);
   };
   const tick = (): void => o.progress.update(sum.files, sum.faces);
+  // The library file itself failed (disk full, corrupt, locked): no other photo can succeed.
+  let unusable: LibraryUnusableError | undefined;
+  const stopped = (): boolean => Boolean(o.signal?.aborted) || unusable !== undefined;
   for (const root of roots) {
-    if (o.signal?.aborted) break;
+    if (stopped()) break;
     const since = new Date().toISOString();
     for await (const e of walkPhotos(root)) {
-      if (o.signal?.aborted) break;
+      if (stopped()) break;
       if (e.kind !== 'photo') {
         sum.files++;
         if (e.kind === 'skipped') sum.skipped++;
@@ -90,6 +94,10 @@ export const indexFolders = async (
           sum.faces += fa.analysis.faces.length;
           if (fa.analysis.faces.length === 0) sum.noFace++;
         } catch (error) {
+          if (error instanceof LibraryUnusableError) {
+            unusable ??= error;
+            return;
+          }
           const f = errorFields(error);
           problem(e.rel, f.code, f.reason);
         }
@@ -102,10 +110,11 @@ export const indexFolders = async (
     }
     await Promise.all(inFlight);
     // Only a complete pass can say what is gone.
-    if (!o.signal?.aborted) sum.missing += ctx.library.markMissing(root, since);
+    if (!stopped()) sum.missing += ctx.library.markMissing(root, since);
   }
   await Promise.all(inFlight);
   o.progress.stop();
+  if (unusable) throw unusable;
   sum.seconds = (Date.now() - started) / 1000;
   sum.photosPerSecond = sum.seconds > 0 ? sum.files / sum.seconds : 0;
   if (o.signal?.aborted && sum.files < sum.expected) sum.interrupted = true;

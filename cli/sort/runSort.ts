@@ -1,6 +1,7 @@
 import type { LinkKind } from '../../core/fs/placeLink.js';
 import { decodeImage, encodeJpeg } from '../../core/image/decode.js';
 import type { Library } from '../../core/library/Library.js';
+import { LibraryUnusableError } from '../../core/library/LibraryUnusableError.js';
 import { NEAR_MISS_MARGIN } from '../../core/match/defaults.js';
 import type { Layout } from '../../core/report/copyPlan.js';
 import { errorLine, skippedLine } from '../../core/report/lines.js';
@@ -125,8 +126,10 @@ export const runSort = async (
     // Two photos per lane: one being analysed, one being read, hashed or copied on this thread.
     const inFlight = new Set<Promise<void>>();
     const slots = Math.max(1, o.lanes * 2);
+    // The library file failed (disk full, corrupt, locked): no other photo can succeed.
+    let unusable: LibraryUnusableError | undefined;
     for await (const entry of walkPhotos(input, exclude)) {
-      if (o.signal?.aborted) break;
+      if (o.signal?.aborted || unusable) break;
       const at = pathFields(entry);
       if (entry.kind === 'skipped') {
         await finishOne(skippedLine(at, entry.reason));
@@ -141,7 +144,7 @@ export const runSort = async (
         continue;
       }
       const task = (async () => {
-        const { line, bytes } = await sortPhoto(
+        const sorted = await sortPhoto(
           ctx,
           {
             path: entry.path,
@@ -150,7 +153,13 @@ export const runSort = async (
             ...(entry.rawRel ? { rawRel: entry.rawRel } : {}),
           },
           at,
-        );
+        ).catch((error: unknown) => {
+          if (!(error instanceof LibraryUnusableError)) throw error;
+          unusable ??= error;
+          return undefined;
+        });
+        if (!sorted) return;
+        const { line, bytes } = sorted;
         const thumbnail =
           bytes && report.wantsThumbnail(line) ? await makeThumbnail(bytes, engine) : undefined;
         await finishOne(line, thumbnail);
@@ -162,6 +171,7 @@ export const runSort = async (
     }
     await Promise.all(inFlight);
     o.progress.stop();
+    if (unusable) throw unusable;
     const interrupted = Boolean(o.signal?.aborted) && done < total;
     const summary = await report.close({ expected: total, interrupted });
     o.library.finishRun(runId, summary);

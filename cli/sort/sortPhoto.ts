@@ -3,6 +3,7 @@ import type { FsPath } from '../../core/fs/pathBytes.js';
 import { displayPath, joinPath } from '../../core/fs/pathBytes.js';
 import { isPathInside } from '../../core/fs/pathInside.js';
 import type { LinkKind } from '../../core/fs/placeLink.js';
+import { LibraryUnusableError } from '../../core/library/LibraryUnusableError.js';
 import { copyPlan, type Layout } from '../../core/report/copyPlan.js';
 import { errorLine } from '../../core/report/lines.js';
 import { CopyOutcome, type ResultLine } from '../../core/report/resultLine.js';
@@ -125,6 +126,8 @@ export const sortPhoto = async (
     line.ms = Math.round(performance.now() - started);
     return { line, ...(bytes ? { bytes } : {}) };
   } catch (error) {
+    // Not this photo's failure: the library file is unusable, and the run stops (runSort).
+    if (error instanceof LibraryUnusableError) throw error;
     return { line: errorLine(at, error) };
   }
 };

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { faceProblem } from '../analysis/faceProblem.js';
 import { iou } from '../detect/boxMath.js';
 import { LibraryError } from '../errors.js';
@@ -8,10 +6,24 @@ import { EMBEDDING_DIM } from '../match/embeddingDim.js';
 import { personNameProblem } from '../match/personName.js';
 import type { Box, Face, FivePoints, ImageAnalysis } from '../types.js';
 import { blobToFloats, floatsToBlob } from './blobs.js';
+import { checkLibraryPath, readOnlyFolderError } from './checkLibraryPath.js';
 import { isHumanKind, LabelKind, REFERENCE_KINDS } from './LabelKind.js';
 import { SORT_LABEL_SQL } from './LabelSource.js';
+import { LibraryUnusableCode, LibraryUnusableError } from './LibraryUnusableError.js';
 import { MIGRATIONS } from './migrations.js';
-import { openSqlite, type SqlDatabase } from './SqliteDatabase.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, openSqlite, type SqlDatabase } from './SqliteDatabase.js';
+
+export interface LibraryOpenOptions {
+  readonly?: boolean;
+  /** Create the library's folder when it is missing (only for the default location). */
+  createFolder?: boolean;
+  /** How long to wait for another process's write lock (ms); 10 s by default. */
+  busyTimeoutMs?: number;
+  /** False for `library check`, which reports damage itself instead of being refused. */
+  healthCheck?: boolean;
+  /** Told once per stored face that cannot be compared; the readers matching uses skip it. */
+  onBadFace?: (message: string) => void;
+}
 
 export interface PhotoRecord {
   id: number;
@@ -141,27 +153,45 @@ export class Library {
   }
 
   /**
+   * Opens the library at `path`, creating and migrating it when it is new. The file is checked
+   * before anything is written to it: a path that is not a regular file, a library from a newer
+   * mespotter, a corrupt, read-only or locked file is refused (LibraryUnusableError) and left as it
+   * is. Its folder must exist unless `createFolder` (the default location, whose folder is ours).
+   *
    * `onBadFace` hears, once per face, about a stored face that cannot be compared (a NaN or
    * wrong-length embedding from a bug, an edit or an old import): the readers matching uses skip it.
    */
-  static open(path: string, o: { readonly?: boolean; onBadFace?: (message: string) => void } = {}): Library {
+  static open(path: string, o: LibraryOpenOptions = {}): Library {
+    const readonly = Boolean(o.readonly);
+    checkLibraryPath(path, readonly, Boolean(o.createFolder));
     let db: SqlDatabase;
     try {
-      if (!o.readonly) mkdirSync(dirname(path), { recursive: true });
-      db = openSqlite(path, { readonly: Boolean(o.readonly) });
-    } catch (error) {
-      throw new LibraryError(`cannot open the library ${path}: ${(error as Error).message}`, {
-        cause: error,
+      db = openSqlite(path, {
+        readonly,
+        ...(o.busyTimeoutMs !== undefined ? { busyTimeoutMs: o.busyTimeoutMs } : {}),
       });
+    } catch (error) {
+      throw openFailure(path, error);
     }
     const library = new Library(db, o.onBadFace ?? (() => undefined));
-    try {
-      library.#migrate(Boolean(o.readonly));
-    } catch (error) {
-      db.close();
-      throw error;
+    const started = Date.now();
+    for (;;) {
+      try {
+        library.#prepare(readonly, o.healthCheck !== false);
+        return library;
+      } catch (error) {
+        // SQLite answers some lock conflicts at once, without waiting (a process turning a new
+        // file into WAL, or recovering its WAL, while this one reads it): try again for as long
+        // as a writer would wait. Everything #prepare does is idempotent or rolled back.
+        const busy = error instanceof LibraryUnusableError && error.code === LibraryUnusableCode.Locked;
+        if (busy && Date.now() - started < (o.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)) {
+          sleepSync(20 + Math.random() * 30);
+          continue;
+        }
+        db.close();
+        throw openFailure(path, error);
+      }
     }
-    return library;
   }
 
   close(): void {
@@ -173,22 +203,46 @@ export class Library {
     return (this.#db.pragma('user_version') as { user_version: number }[])[0]?.user_version ?? 0;
   }
 
-  #migrate(readonly: boolean): void {
-    const current = (this.#db.pragma('user_version') as { user_version: number }[])[0]?.user_version ?? 0;
-    if (current > MIGRATIONS.length) {
-      throw new LibraryError(
-        `the library ${this.path} has schema version ${current}, newer than this mespotter (${MIGRATIONS.length}); upgrade mespotter`,
-      );
-    }
-    if (current === MIGRATIONS.length) return;
-    if (readonly)
+  /**
+   * The version is read before anything is written, so a newer library is refused unchanged; then
+   * WAL, the migrations, and the checks that the file can be read (and written) at all.
+   */
+  #prepare(readonly: boolean, healthCheck: boolean): void {
+    const current = this.schemaVersion;
+    if (current > MIGRATIONS.length) throw newerVersion(this.path, current);
+    if (current < MIGRATIONS.length && readonly)
       throw new LibraryError(`the library ${this.path} needs an upgrade; open it once without --read-only`);
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      this.#db.transaction(() => {
-        this.#db.exec(MIGRATIONS[v]!);
-        this.#db.pragma(`user_version = ${v + 1}`);
-      });
+    if (!readonly) {
+      // WAL: readers never block the writer and a killed writer loses at most its open transaction.
+      this.#db.pragma('journal_mode = WAL');
+      // NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commits.
+      this.#db.pragma('synchronous = NORMAL');
     }
+    if (current < MIGRATIONS.length) this.#migrate();
+    if (healthCheck) {
+      // Every page is read once (about 1 ms per MB): a damaged file is found here, not photo by photo.
+      const rows = this.#db.pragma('quick_check') as { quick_check: string }[];
+      const bad = rows.filter((r) => r.quick_check !== 'ok');
+      if (bad.length > 0)
+        throw new LibraryUnusableError(LibraryUnusableCode.Corrupt, this.path, bad[0]!.quick_check);
+    }
+    // Takes and drops the write lock: a read-only file or a lock held by another process is found
+    // now, before a command analyses anything.
+    if (!readonly) this.#db.transaction(() => undefined);
+  }
+
+  /**
+   * All pending migrations in one IMMEDIATE transaction that reads the version again once it holds
+   * the write lock: two processes creating the same new library both succeed, the second finding
+   * the work done.
+   */
+  #migrate(): void {
+    this.#db.transaction(() => {
+      const current = this.schemaVersion;
+      if (current > MIGRATIONS.length) throw newerVersion(this.path, current);
+      for (let v = current; v < MIGRATIONS.length; v++) this.#db.exec(MIGRATIONS[v]!);
+      this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
+    });
   }
 
   /** Runs `fn` as one write transaction. */
@@ -828,6 +882,27 @@ export class Library {
     return this.#db;
   }
 }
+
+/** Blocks this thread for `ms` (opening a library is synchronous, like the driver). */
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+const newerVersion = (path: string, version: number): LibraryUnusableError =>
+  new LibraryUnusableError(
+    LibraryUnusableCode.NewerVersion,
+    path,
+    `schema version ${version}, newer than this mespotter (${MIGRATIONS.length})`,
+  );
+
+/** Why the library could not be opened, as one LibraryError with the reason. */
+const openFailure = (path: string, error: unknown): LibraryError => {
+  if (error instanceof LibraryError) return error;
+  return (
+    readOnlyFolderError(path, error) ??
+    new LibraryError(`cannot open the library ${path}: ${(error as Error).message}`, { cause: error })
+  );
+};
 
 /** A stored face's box and labels, carried onto the matching face when a photo is analysed again. */
 interface CarriedFace {
