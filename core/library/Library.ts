@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { faceProblem } from '../analysis/faceProblem.js';
 import { iou } from '../detect/boxMath.js';
 import { LibraryError } from '../errors.js';
@@ -12,6 +13,14 @@ import { SORT_LABEL_SQL } from './LabelSource.js';
 import { LibraryUnusableCode, LibraryUnusableError } from './LibraryUnusableError.js';
 import { MIGRATIONS } from './migrations.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openSqlite, type SqlDatabase } from './SqliteDatabase.js';
+
+/**
+ * Libraries up to this size are quick-checked at every open (a quarter of a second at most). A
+ * larger one (millions of faces) would pay seconds on every command, so it relies on SQLite
+ * reporting damage on the pages a command reads, which stops the command the same way, and on
+ * `library check` for the whole file.
+ */
+export const QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface LibraryOpenOptions {
   readonly?: boolean;
@@ -219,7 +228,7 @@ export class Library {
       this.#db.pragma('synchronous = NORMAL');
     }
     if (current < MIGRATIONS.length) this.#migrate();
-    if (healthCheck) {
+    if (healthCheck && statSync(this.path).size <= QUICK_CHECK_MAX_BYTES) {
       // Every page is read once (about 1 ms per MB): a damaged file is found here, not photo by photo.
       const rows = this.#db.pragma('quick_check') as { quick_check: string }[];
       const bad = rows.filter((r) => r.quick_check !== 'ok');
