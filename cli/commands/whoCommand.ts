@@ -14,6 +14,7 @@ import { addPeopleOptions, type PeopleCliOptions } from '../people/peopleOptions
 import { refreshStaleReferences } from '../people/refreshReferences.js';
 import { analyseFile, analysisContextOf } from '../photos/analyseFile.js';
 import { decideFile } from '../photos/decideFile.js';
+import { LibraryStop } from '../photos/LibraryStop.js';
 import { photoInputs } from '../photos/photoInputs.js';
 import { compareWithTags, onlyPeople } from '../tag/compareWithTags.js';
 import { describeDisagreement } from '../tag/tagDisagreements.js';
@@ -73,11 +74,12 @@ export const whoCommand = (): Command =>
       const only = o.person.length > 0 ? new Set(o.person) : undefined;
       const ctx = analysisContextOf(engine, library, o);
       const limit = pLimit(Math.max(1, engine.config.runtime.lanes * 2));
+      const stop = new LibraryStop();
       const pending = new Set<Promise<void>>();
       // Answers are printed in input order even though photos are analysed concurrently.
       let printing = Promise.resolve();
       for await (const item of photoInputs(inputs)) {
-        if (interrupt.signal.aborted) break;
+        if (interrupt.signal.aborted || stop.stopped) break;
         if (!('file' in item)) {
           failures++;
           printing = printing.then(() => {
@@ -86,6 +88,7 @@ export const whoCommand = (): Command =>
           continue;
         }
         const work = limit(async () => {
+          if (stop.stopped) return { ok: false as const };
           try {
             const fa = await analyseFile(ctx, item.file);
             const { decision } = decideFile(library, people, fa.analysis, fa.faces);
@@ -98,12 +101,14 @@ export const whoCommand = (): Command =>
               : undefined;
             return { ok: true as const, fa, decision, tags };
           } catch (error) {
+            if (stop.caught(error)) return { ok: false as const };
             return { ok: false as const, error: errorFields(error) };
           }
         });
         printing = printing.then(async () => {
           const r = await work;
           if (!r.ok) {
+            if (!r.error) return;
             failures++;
             process.stderr.write(`mespotter: ${item.shown}: ${r.error.code}: ${r.error.reason}\n`);
             return;
@@ -133,6 +138,7 @@ export const whoCommand = (): Command =>
         if (pending.size >= engine.config.runtime.lanes * 4) await Promise.race(pending);
       }
       await printing;
+      stop.rethrow();
     } finally {
       interrupt.dispose();
       library.close();

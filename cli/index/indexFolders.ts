@@ -1,6 +1,6 @@
-import { LibraryUnusableError } from '../../core/library/LibraryUnusableError.js';
 import { errorFields } from '../../core/report/lines.js';
 import { type AnalysisContext, analyseFile } from '../photos/analyseFile.js';
+import { LibraryStop } from '../photos/LibraryStop.js';
 import type { ProgressSink } from '../progress.js';
 import { walkPhotos } from '../sort/walkPhotos.js';
 
@@ -66,9 +66,8 @@ export const indexFolders = async (
     o.onProblem?.(path, code, reason);
   };
   const tick = (): void => o.progress.update(sum.files, sum.faces);
-  // The library file itself failed (disk full, corrupt, locked): no other photo can succeed.
-  let unusable: LibraryUnusableError | undefined;
-  const stopped = (): boolean => Boolean(o.signal?.aborted) || unusable !== undefined;
+  const stop = new LibraryStop();
+  const stopped = (): boolean => Boolean(o.signal?.aborted) || stop.stopped;
   for (const root of roots) {
     if (stopped()) break;
     const since = new Date().toISOString();
@@ -94,10 +93,7 @@ export const indexFolders = async (
           sum.faces += fa.analysis.faces.length;
           if (fa.analysis.faces.length === 0) sum.noFace++;
         } catch (error) {
-          if (error instanceof LibraryUnusableError) {
-            unusable ??= error;
-            return;
-          }
+          if (stop.caught(error)) return;
           const f = errorFields(error);
           problem(e.rel, f.code, f.reason);
         }
@@ -114,7 +110,7 @@ export const indexFolders = async (
   }
   await Promise.all(inFlight);
   o.progress.stop();
-  if (unusable) throw unusable;
+  stop.rethrow();
   sum.seconds = (Date.now() - started) / 1000;
   sum.photosPerSecond = sum.seconds > 0 ? sum.files / sum.seconds : 0;
   if (o.signal?.aborted && sum.files < sum.expected) sum.interrupted = true;

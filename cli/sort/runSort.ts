@@ -1,7 +1,6 @@
 import type { LinkKind } from '../../core/fs/placeLink.js';
 import { decodeImage, encodeJpeg } from '../../core/image/decode.js';
 import type { Library } from '../../core/library/Library.js';
-import { LibraryUnusableError } from '../../core/library/LibraryUnusableError.js';
 import { NEAR_MISS_MARGIN } from '../../core/match/defaults.js';
 import type { Layout } from '../../core/report/copyPlan.js';
 import { errorLine, skippedLine } from '../../core/report/lines.js';
@@ -12,6 +11,7 @@ import type { TeacherSource } from '../../core/teacher/types.js';
 import type { ExifToolSession } from '../../core/xmp/ExifToolSession.js';
 import { engineNamespace } from '../engineOptions.js';
 import type { LoadedPeople } from '../people/loadPeople.js';
+import { LibraryStop } from '../photos/LibraryStop.js';
 import type { ProgressSink } from '../progress.js';
 import { newRunId } from '../report/ReportFolder.js';
 import { RunReport, type Thumbnail } from '../report/RunReport.js';
@@ -126,10 +126,9 @@ export const runSort = async (
     // Two photos per lane: one being analysed, one being read, hashed or copied on this thread.
     const inFlight = new Set<Promise<void>>();
     const slots = Math.max(1, o.lanes * 2);
-    // The library file failed (disk full, corrupt, locked): no other photo can succeed.
-    let unusable: LibraryUnusableError | undefined;
+    const stop = new LibraryStop();
     for await (const entry of walkPhotos(input, exclude)) {
-      if (o.signal?.aborted || unusable) break;
+      if (o.signal?.aborted || stop.stopped) break;
       const at = pathFields(entry);
       if (entry.kind === 'skipped') {
         await finishOne(skippedLine(at, entry.reason));
@@ -154,8 +153,7 @@ export const runSort = async (
           },
           at,
         ).catch((error: unknown) => {
-          if (!(error instanceof LibraryUnusableError)) throw error;
-          unusable ??= error;
+          if (!stop.caught(error)) throw error;
           return undefined;
         });
         if (!sorted) return;
@@ -171,7 +169,7 @@ export const runSort = async (
     }
     await Promise.all(inFlight);
     o.progress.stop();
-    if (unusable) throw unusable;
+    stop.rethrow();
     const interrupted = Boolean(o.signal?.aborted) && done < total;
     const summary = await report.close({ expected: total, interrupted });
     o.library.finishRun(runId, summary);

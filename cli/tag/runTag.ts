@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { removeStaleTemps } from '../../core/fs/removeStaleTemps.js';
+import { LibraryStop } from '../photos/LibraryStop.js';
 import { photoInputs } from '../photos/photoInputs.js';
 import { type TagRunSummary, TagSummary } from './TagSummary.js';
 import { type TagContext, type TaggedPhoto, TagStatus, tagPhoto } from './tagPhoto.js';
@@ -30,7 +31,8 @@ const removeKilledRunsTemps = async (inputs: readonly string[]): Promise<void> =
 
 /**
  * `tag` over the inputs (files, folders walked): every photo analysed, decided and written as it
- * comes, a bounded number in flight, each reported in input order. One bad photo never stops it.
+ * comes, a bounded number in flight, each reported in input order. One bad photo never stops it; a
+ * library that fails under it (disk full, corrupt) does, with that one error.
  */
 export const runTag = async (
   ctx: TagContext,
@@ -46,11 +48,17 @@ export const runTag = async (
     summary.add(photo);
     o.onPhoto(photo);
   };
+  const stop = new LibraryStop();
   for await (const item of photoInputs(inputs)) {
-    if (o.signal?.aborted) break;
-    const work: Promise<TaggedPhoto> =
+    if (o.signal?.aborted || stop.stopped) break;
+    const work: Promise<TaggedPhoto | undefined> =
       'file' in item
-        ? limit(() => tagPhoto(ctx, item.file, item.shown))
+        ? limit(() => (stop.stopped ? undefined : tagPhoto(ctx, item.file, item.shown))).catch(
+            (error: unknown) => {
+              if (!stop.caught(error)) throw error;
+              return undefined;
+            },
+          )
         : Promise.resolve({
             path: item.shown,
             status: TagStatus.Failed,
@@ -59,12 +67,16 @@ export const runTag = async (
             code: item.code,
             reason: item.reason,
           });
-    printing = printing.then(async () => finish(await work));
+    printing = printing.then(async () => {
+      const photo = await work;
+      if (photo) finish(photo);
+    });
     const tracked = printing.finally(() => pending.delete(tracked));
     pending.add(tracked);
     // Bounded: a folder of a million photos must not become a million pending promises.
     if (pending.size >= o.lanes * 4) await Promise.race(pending);
   }
   await printing;
+  stop.rethrow();
   return summary.summary(Boolean(o.signal?.aborted));
 };

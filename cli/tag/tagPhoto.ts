@@ -1,3 +1,4 @@
+import { LibraryUnusableError } from '../../core/library/LibraryUnusableError.js';
 import { errorFields } from '../../core/report/lines.js';
 import type { ExifToolSession } from '../../core/xmp/ExifToolSession.js';
 import type { FaceResult, TagWarning } from '../../core/xmp/mergeFaceTags.js';
@@ -48,8 +49,9 @@ export interface TaggedPhoto {
 
 /**
  * One photo of `tag`: its analysis (through the library), the decision with everyone enrolled and
- * the library's human labels, the faces to name, and the XMP write. Never throws: a photo that
- * cannot be analysed or tagged gets `failed` with its code and reason, and its files stay as they were.
+ * the library's human labels, the faces to name, and the XMP write. A photo that cannot be analysed
+ * or tagged gets `failed` with its code and reason, and its files stay as they were; only the
+ * library's own failure (LibraryUnusableError) is thrown, since no other photo can succeed either.
  */
 export const tagPhoto = async (ctx: TagContext, file: FileAt, shown: string): Promise<TaggedPhoto> => {
   try {
@@ -79,6 +81,7 @@ export const tagPhoto = async (ctx: TagContext, file: FileAt, shown: string): Pr
       cached: fa.cached,
     };
   } catch (error) {
+    if (error instanceof LibraryUnusableError) throw error;
     return { path: shown, status: TagStatus.Failed, faces: [], warnings: [], ...errorFields(error) };
   }
 };
