@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DESCRIPTOR_DIM } from '../models/faceApiDescriptorGraph.js';
+import { DESCRIPTOR_DIM } from '../models/descriptorDim.js';
 import type { Face, FivePoints, ImageAnalysis } from '../types.js';
 
 /**

@@ -1,4 +1,5 @@
 import { ModelError } from '../errors.js';
+import { DESCRIPTOR_DIM } from './descriptorDim.js';
 import { OnnxGraphBuilder } from './onnxGraphBuilder.js';
 import type { NamedTensor } from './tfjsWeights.js';
 
@@ -20,7 +21,6 @@ import type { NamedTensor } from './tfjsWeights.js';
  * RGB values; output [N, 128], not normalised.
  */
 export const DESCRIPTOR_INPUT_SIZE = 150;
-export const DESCRIPTOR_DIM = 128;
 export const DESCRIPTOR_MEAN_RGB = [122.782, 117.001, 104.298] as const;
 export const DESCRIPTOR_SCALE = 255;
 export const DESCRIPTOR_INPUT_NAME = 'input';
