@@ -1,5 +1,5 @@
 import type { RunSummary } from '../../core/report/resultLine.js';
-import { escapeHtml } from './escapeHtml.js';
+import { type Html, html, htmlText, joinHtml } from '../html/html.js';
 import { CardKind, renderCard } from './renderCard.js';
 import { LIST_IDS, renderFileLists } from './renderFileLists.js';
 import { count, score } from './sheetFormat.js';
@@ -12,18 +12,16 @@ const TITLE_NAMES = 3;
 export const sectionId = (index: number): string => `person-${index}`;
 
 /** Rows keep the record's key order (status and copy counts come in their declared order). */
-const renderTable = (caption: string, rows: Record<string, number | string>): string => {
+const renderTable = (caption: string, rows: Record<string, number | string>): Html => {
   const keys = Object.keys(rows);
   const body =
     keys.length === 0
-      ? '<tr><td colspan="2" class="none">none</td></tr>'
-      : keys
-          .map((k) => {
-            const v = rows[k] ?? 0;
-            return `<tr><th>${escapeHtml(k)}</th><td>${typeof v === 'number' ? count(v) : escapeHtml(v)}</td></tr>`;
-          })
-          .join('');
-  return `<table><caption>${escapeHtml(caption)}</caption>${body}</table>`;
+      ? html`<tr><td colspan="2" class="none">none</td></tr>`
+      : keys.map((k) => {
+          const v = rows[k] ?? 0;
+          return html`<tr><th>${k}</th><td>${typeof v === 'number' ? count(v) : v}</td></tr>`;
+        });
+  return html`<table><caption>${caption}</caption>${body}</table>`;
 };
 
 const mostFirst = (rows: Record<string, number>): Record<string, number> =>
@@ -36,79 +34,59 @@ const namesForTitle = (summary: RunSummary): string => {
   return `${names.slice(0, TITLE_NAMES).join(', ')} and ${names.length - TITLE_NAMES} more`;
 };
 
-const renderPeopleTable = (sheet: ContactSheet): string => {
+const renderPeopleTable = (sheet: ContactSheet): Html => {
   const rows = sheet.sections.map((s, i) => {
     const p = s.person;
-    return (
-      `<tr><th><a href="#${sectionId(i)}">${escapeHtml(p.name)}</a></th>` +
-      `<td>${score(p.threshold)}</td><td class="text">${escapeHtml(p.thresholdSource ?? '')}</td>` +
-      `<td>${count(p.photos)}</td><td>${count(s.nearMissesSeen)}</td></tr>`
-    );
+    return html`<tr><th><a href="#${sectionId(i)}">${p.name}</a></th><td>${score(p.threshold)}</td><td class="text">${p.thresholdSource ?? ''}</td><td>${count(p.photos)}</td><td>${count(s.nearMissesSeen)}</td></tr>`;
   });
-  const body = rows.length > 0 ? rows.join('') : '<tr><td colspan="5" class="none">nobody</td></tr>';
-  return (
-    '<table class="people"><caption>People searched</caption>' +
-    '<tr><th>person</th><th>threshold</th><th>from</th><th>photos</th><th>near misses</th></tr>' +
-    `${body}</table>`
-  );
+  const body = rows.length > 0 ? rows : html`<tr><td colspan="5" class="none">nobody</td></tr>`;
+  return html`<table class="people"><caption>People searched</caption><tr><th>person</th><th>threshold</th><th>from</th><th>photos</th><th>near misses</th></tr>${body}</table>`;
 };
 
-const renderFlags = (summary: RunSummary): string => {
-  const flags: string[] = [];
+const renderFlags = (summary: RunSummary): Html => {
+  const flags: Html[] = [];
   if (summary.interrupted) {
     const done =
       summary.expected !== undefined
         ? `${count(summary.total)} of ${count(summary.expected)} files done`
         : `stopped after ${count(summary.total)} files`;
     flags.push(
-      `<p class="flag interrupted">Interrupted: ${done}; run the same command again to continue.</p>`,
+      html`<p class="flag interrupted">Interrupted: ${done}; run the same command again to continue.</p>`,
     );
   }
-  if (summary.dryRun) flags.push('<p class="flag dry">Dry run: nothing was copied.</p>');
-  return flags.join('\n');
+  if (summary.dryRun) flags.push(html`<p class="flag dry">Dry run: nothing was copied.</p>`);
+  return joinHtml(flags, '\n');
 };
 
-const renderSection = (section: SheetSection, index: number, nearMissMargin: number): string => {
+const renderSection = (section: SheetSection, index: number, nearMissMargin: number): Html => {
   const { person } = section;
   const name = person.name;
   const matches =
     section.matches.length === 0
-      ? `<p class="none">No photo of ${escapeHtml(name)}.</p>`
-      : `<div class="grid">${section.matches
-          .map((photo) =>
-            renderCard({ photo, person: name, threshold: person.threshold, kind: CardKind.Match }),
-          )
-          .join('')}</div>`;
+      ? html`<p class="none">No photo of ${name}.</p>`
+      : html`<div class="grid">${section.matches.map((photo) =>
+          renderCard({ photo, person: name, threshold: person.threshold, kind: CardKind.Match }),
+        )}</div>`;
   const shownNote =
     section.nearMissesSeen > section.nearMisses.length
-      ? ` <small>the ${count(section.nearMisses.length)} closest of ${count(section.nearMissesSeen)}</small>`
+      ? html` <small>the ${count(section.nearMisses.length)} closest of ${count(section.nearMissesSeen)}</small>`
       : '';
   const near =
     section.nearMisses.length === 0
-      ? '<p class="none">No near misses.</p>'
-      : `<div class="grid">${section.nearMisses
-          .map((n) =>
-            renderCard({
-              photo: n.photo,
-              person: name,
-              threshold: person.threshold,
-              kind: CardKind.NearMiss,
-              near: { score: n.score, faces: n.faces },
-            }),
-          )
-          .join('')}</div>`;
-  return (
-    `<section id="${sectionId(index)}" class="person">` +
-    `<h2>${escapeHtml(name)} <small>threshold ${score(person.threshold)}` +
-    `${person.thresholdSource ? ` (${escapeHtml(person.thresholdSource)})` : ''}</small></h2>` +
-    `<h3>Matches (${count(section.matches.length)})</h3>${matches}` +
-    `<h3>Near misses (${count(section.nearMissesSeen)})${shownNote}</h3>` +
-    `<p class="hint">Unknown faces closest to ${escapeHtml(name)}: within ${score(nearMissMargin)} under the threshold, ` +
-    `or over it but too close to someone else.</p>${near}</section>`
-  );
+      ? html`<p class="none">No near misses.</p>`
+      : html`<div class="grid">${section.nearMisses.map((n) =>
+          renderCard({
+            photo: n.photo,
+            person: name,
+            threshold: person.threshold,
+            kind: CardKind.NearMiss,
+            near: { score: n.score, faces: n.faces },
+          }),
+        )}</div>`;
+  return html`<section id="${sectionId(index)}" class="person"><h2>${name} <small>threshold ${score(person.threshold)}${person.thresholdSource ? ` (${person.thresholdSource})` : ''}</small></h2><h3>Matches (${count(section.matches.length)})</h3>${matches}<h3>Near misses (${count(section.nearMissesSeen)})${shownNote}</h3><p class="hint">Unknown faces closest to ${name}: within ${score(nearMissMargin)} under the threshold, or over it but too close to someone else.</p>${near}</section>`;
 };
 
-const css = `
+const css = html`
 body{font:14px/1.4 system-ui,sans-serif;margin:0;padding:16px 24px;background:#f4f4f5;color:#18181b}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}h3{font-size:15px;margin:16px 0 8px}
 small{font-weight:400;color:#52525b}
@@ -150,12 +128,12 @@ figcaption{padding:4px 6px;font-size:12px}
  */
 export const renderContactSheet = (sheet: ContactSheet): string => {
   const { summary } = sheet;
-  const title = escapeHtml(namesForTitle(summary));
+  const title = namesForTitle(summary);
   const meta = [
-    `run ${escapeHtml(summary.runId)}`,
-    `${escapeHtml(summary.input)} → ${escapeHtml(summary.output)}`,
-    `models ${escapeHtml(summary.modelSetId)}`,
-    `${escapeHtml(summary.startedAt)} – ${escapeHtml(summary.finishedAt)}`,
+    `run ${summary.runId}`,
+    `${summary.input} → ${summary.output}`,
+    `models ${summary.modelSetId}`,
+    `${summary.startedAt} – ${summary.finishedAt}`,
   ].join(' · ');
   const run = renderTable('Run', {
     files: summary.total,
@@ -175,16 +153,16 @@ export const renderContactSheet = (sheet: ContactSheet): string => {
         'cost USD': Number.isFinite(summary.teacher.costUsd) ? summary.teacher.costUsd.toFixed(4) : '–',
       })
     : '';
-  const nav = [
-    '<a href="../../index.html">all runs</a>',
-    ...sheet.sections.map((s, i) => `<a href="#${sectionId(i)}">${escapeHtml(s.person.name)}</a>`),
-    `<a href="#${LIST_IDS.noMatch}">no match</a>`,
-    `<a href="#${LIST_IDS.noFace}">no face</a>`,
-    `<a href="#${LIST_IDS.error}">errors</a>`,
-    `<a href="#${LIST_IDS.skipped}">skipped</a>`,
-    '<a href="results.jsonl">results.jsonl</a>',
-  ].join('');
-  return `<!doctype html>
+  const nav: Html[] = [
+    html`<a href="../../index.html">all runs</a>`,
+    ...sheet.sections.map((s, i) => html`<a href="#${sectionId(i)}">${s.person.name}</a>`),
+    html`<a href="#${LIST_IDS.noMatch}">no match</a>`,
+    html`<a href="#${LIST_IDS.noFace}">no face</a>`,
+    html`<a href="#${LIST_IDS.error}">errors</a>`,
+    html`<a href="#${LIST_IDS.skipped}">skipped</a>`,
+    html`<a href="results.jsonl">results.jsonl</a>`,
+  ];
+  return htmlText(html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -208,10 +186,13 @@ ${teacher}
 </div>
 </header>
 <main>
-${sheet.sections.map((s, i) => renderSection(s, i, sheet.nearMissMargin)).join('\n')}
+${joinHtml(
+  sheet.sections.map((s, i) => renderSection(s, i, sheet.nearMissMargin)),
+  '\n',
+)}
 ${renderFileLists(sheet.lists)}
 </main>
 </body>
 </html>
-`;
+`);
 };

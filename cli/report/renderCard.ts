@@ -1,5 +1,5 @@
 import { CopyOutcome, type CopyResult, type FaceResult } from '../../core/report/resultLine.js';
-import { escapeHtml } from './escapeHtml.js';
+import { type Html, html } from '../html/html.js';
 import { clipPercent, pct, positiveInt, score } from './sheetFormat.js';
 import type { SheetPhoto } from './sheetModel.js';
 
@@ -30,7 +30,7 @@ const COPY_LABELS: Record<CopyOutcome, string> = {
 
 export const REFERENCE_BADGE = 'reference photo matching itself';
 
-/** What the face is, for its tooltip (plain text: the caller escapes it). */
+/** What the face is, for its tooltip (plain text: the template escapes it). */
 const describeFace = (f: FaceResult): string => {
   const who = f.person ?? (f.best !== undefined ? `unknown (nearest ${f.best})` : 'unknown');
   return [
@@ -43,7 +43,7 @@ const describeFace = (f: FaceResult): string => {
   ].join(' · ');
 };
 
-/** The face's class and its label over the box (already HTML). */
+/** The face's class and its label over the box (plain text). */
 const faceLook = (
   f: FaceResult,
   i: number,
@@ -54,43 +54,38 @@ const faceLook = (
     return { cls: f.reference ? 'face hit ref' : 'face hit', label: score(f.score) };
   }
   if (highlighted.has(i)) return { cls: 'face best', label: score(f.score) };
-  if (f.person !== null) return { cls: 'face known', label: escapeHtml(f.person) };
+  if (f.person !== null) return { cls: 'face known', label: f.person };
   return { cls: 'face unknown', label: '' };
 };
 
-const renderFaces = (card: CardInput): string => {
+const renderFaces = (card: CardInput): Html[] => {
   const width = positiveInt(card.photo.width);
   const height = positiveInt(card.photo.height);
-  if (width === undefined || height === undefined) return '';
+  if (width === undefined || height === undefined) return [];
   const highlighted = new Set(card.near?.faces ?? []);
-  return card.photo.faces
-    .map((f, i) => {
-      const { x1, y1, x2, y2 } = f.box;
-      // Clip each edge to the image first, so a box hanging off an edge is drawn as its visible part.
-      const [l, r] = [clipPercent(x1, width), clipPercent(x2, width)].sort((a, b) => a - b) as [
-        number,
-        number,
-      ];
-      const [t, b] = [clipPercent(y1, height), clipPercent(y2, height)].sort((a, b) => a - b) as [
-        number,
-        number,
-      ];
-      const style = `left:${pct(l)}%;top:${pct(t)}%;width:${pct(r - l)}%;height:${pct(b - t)}%`;
-      const { cls, label } = faceLook(f, i, card, highlighted);
-      const span = label === '' ? '' : `<span>${label}</span>`;
-      return `<div class="${cls}" style="${style}" title="${escapeHtml(describeFace(f))}">${span}</div>`;
-    })
-    .join('');
+  return card.photo.faces.map((f, i) => {
+    const { x1, y1, x2, y2 } = f.box;
+    // Clip each edge to the image first, so a box hanging off an edge is drawn as its visible part.
+    const [l, r] = [clipPercent(x1, width), clipPercent(x2, width)].sort((a, b) => a - b) as [number, number];
+    const [t, b] = [clipPercent(y1, height), clipPercent(y2, height)].sort((a, b) => a - b) as [
+      number,
+      number,
+    ];
+    const style = `left:${pct(l)}%;top:${pct(t)}%;width:${pct(r - l)}%;height:${pct(b - t)}%`;
+    const { cls, label } = faceLook(f, i, card, highlighted);
+    const span = label === '' ? '' : html`<span>${label}</span>`;
+    return html`<div class="${cls}" style="${style}" title="${describeFace(f)}">${span}</div>`;
+  });
 };
 
-const renderCopy = (c: CopyResult): string => {
+const renderCopy = (c: CopyResult): Html => {
   const withReason = c.outcome === CopyOutcome.Conflict || c.outcome === CopyOutcome.Failed;
   const text = COPY_LABELS[c.outcome] + (withReason && c.reason ? `: ${c.reason}` : '');
-  return `<span class="copy copy-${escapeHtml(c.outcome)}" title="${escapeHtml(c.destination)}">${escapeHtml(text)}</span>`;
+  return html`<span class="copy copy-${c.outcome}" title="${c.destination}">${text}</span>`;
 };
 
 /** The match card's score, badges and copies; the near miss card's score against the threshold. */
-const renderVerdict = (card: CardInput): string => {
+const renderVerdict = (card: CardInput): Html => {
   const { photo, person } = card;
   if (card.kind === CardKind.NearMiss && card.near) {
     const top = card.near.faces
@@ -100,7 +95,7 @@ const renderVerdict = (card: CardInput): string => {
       card.near.score >= card.threshold
         ? `over ${score(card.threshold)} but ${top?.margin !== undefined ? `only ${score(top.margin)}` : 'too close'} ahead of the runner-up`
         : `threshold ${score(card.threshold)}`;
-    return `<span class="score">${score(card.near.score)}</span><span class="why">${why}</span>`;
+    return html`<span class="score">${score(card.near.score)}</span><span class="why">${why}</span>`;
   }
   const own = photo.faces.filter((f) => f.person === person);
   const best = own.reduce<number | undefined>(
@@ -108,35 +103,30 @@ const renderVerdict = (card: CardInput): string => {
     undefined,
   );
   const badges = [
-    ...(own.some((f) => f.reference) ? [`<span class="badge ref">${REFERENCE_BADGE}</span>`] : []),
+    ...(own.some((f) => f.reference) ? [html`<span class="badge ref">${REFERENCE_BADGE}</span>`] : []),
     ...(own.some((f) => f.decidedBy === 'human')
-      ? ['<span class="badge human">labelled by hand</span>']
+      ? [html`<span class="badge human">labelled by hand</span>`]
       : []),
   ];
   const copies = (photo.copies ?? []).filter((c) => c.people.includes(person));
   const copyHtml =
-    copies.length > 0 ? copies.map(renderCopy).join('') : '<span class="copy copy-none">not copied</span>';
-  return `<span class="score">${score(best)}</span>${badges.join('')}${copyHtml}`;
+    copies.length > 0 ? copies.map(renderCopy) : html`<span class="copy copy-none">not copied</span>`;
+  return html`<span class="score">${score(best)}</span>${badges}${copyHtml}`;
 };
 
 /** One card: the thumbnail with every face boxed, the verdict for the section's person, the path. */
-export const renderCard = (card: CardInput): string => {
+export const renderCard = (card: CardInput): Html => {
   const { photo, person } = card;
-  const path = escapeHtml(photo.path);
+  const path = photo.path;
   const tw = positiveInt(photo.thumbWidth) ?? positiveInt(photo.width);
   const th = positiveInt(photo.thumbHeight) ?? positiveInt(photo.height);
-  const ratio = tw && th ? ` style="aspect-ratio:${tw}/${th}"` : '';
+  const ratio = tw && th ? html` style="aspect-ratio:${tw}/${th}"` : '';
   const image = photo.thumb
-    ? `<img src="${escapeHtml(photo.thumb)}" alt="${path}" loading="lazy"${tw && th ? ` width="${tw}" height="${th}"` : ''}>`
-    : '<div class="nothumb">no thumbnail</div>';
+    ? html`<img src="${photo.thumb}" alt="${path}" loading="lazy"${tw && th ? html` width="${tw}" height="${th}"` : ''}>`
+    : html`<div class="nothumb">no thumbnail</div>`;
   const others = [
     ...new Set(photo.faces.map((f) => f.person).filter((p): p is string => p !== null && p !== person)),
   ];
-  const withOthers =
-    others.length > 0 ? `<span class="others">with ${escapeHtml(others.join(', '))}</span>` : '';
-  return (
-    `<figure class="card ${card.kind === CardKind.Match ? 'match' : 'near'}">` +
-    `<div class="frame"${ratio}>${image}${renderFaces(card)}</div>` +
-    `<figcaption>${renderVerdict(card)}${withOthers}<span class="path" title="${path}">${path}</span></figcaption></figure>`
-  );
+  const withOthers = others.length > 0 ? html`<span class="others">with ${others.join(', ')}</span>` : '';
+  return html`<figure class="card ${card.kind === CardKind.Match ? 'match' : 'near'}"><div class="frame"${ratio}>${image}${renderFaces(card)}</div><figcaption>${renderVerdict(card)}${withOthers}<span class="path" title="${path}">${path}</span></figcaption></figure>`;
 };

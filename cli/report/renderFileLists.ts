@@ -1,19 +1,19 @@
-import { escapeHtml } from './escapeHtml.js';
+import { type Html, html, joinHtml } from '../html/html.js';
 import { count, score } from './sheetFormat.js';
 import type { SheetList, SheetLists, SheetRow } from './sheetModel.js';
 
 interface Column {
   head: string;
-  /** The cell's HTML (escaped here). */
+  /** The cell's text (the template escapes it). */
   cell: (row: SheetRow) => string;
 }
 
-const fileCell = (r: SheetRow): string => escapeHtml(r.path);
+const fileCell = (r: SheetRow): string => r.path;
 
 const whoCell = (r: SheetRow): string => {
   const known = r.known && r.known.length > 0 ? `${r.known.join(', ')} (not searched)` : '';
   const nearest = r.nearest ? `nearest ${r.nearest.person} ${score(r.nearest.score)}` : '';
-  return escapeHtml([known, nearest].filter(Boolean).join('; '));
+  return [known, nearest].filter(Boolean).join('; ');
 };
 
 /** Ids double as the header's links; they are fixed strings, never user text. */
@@ -47,8 +47,8 @@ const LISTS: { key: keyof SheetLists; title: string; empty: string; columns: Col
     empty: 'No errors.',
     columns: [
       { head: 'file', cell: fileCell },
-      { head: 'code', cell: (r) => escapeHtml(r.code ?? 'unknown') },
-      { head: 'reason', cell: (r) => escapeHtml(r.reason ?? '') },
+      { head: 'code', cell: (r) => r.code ?? 'unknown' },
+      { head: 'reason', cell: (r) => r.reason ?? '' },
     ],
   },
   {
@@ -57,29 +57,31 @@ const LISTS: { key: keyof SheetLists; title: string; empty: string; columns: Col
     empty: 'Nothing was skipped.',
     columns: [
       { head: 'file', cell: fileCell },
-      { head: 'reason', cell: (r) => escapeHtml(r.reason ?? r.code ?? '') },
+      { head: 'reason', cell: (r) => r.reason ?? r.code ?? '' },
     ],
   },
 ];
 
-const renderList = (id: string, title: string, empty: string, columns: Column[], list: SheetList): string => {
-  const heading = `<h2>${escapeHtml(title)} (${count(list.total)})</h2>`;
+const renderList = (id: string, title: string, empty: string, columns: Column[], list: SheetList): Html => {
+  const heading = html`<h2>${title} (${count(list.total)})</h2>`;
   if (list.total === 0 && list.rows.length === 0) {
-    return `<section id="${id}" class="list">${heading}<p class="none">${escapeHtml(empty)}</p></section>`;
+    return html`<section id="${id}" class="list">${heading}<p class="none">${empty}</p></section>`;
   }
-  const head = columns.map((c) => `<th>${escapeHtml(c.head)}</th>`).join('');
-  const body = list.rows.map((r) => `<tr>${columns.map((c) => `<td>${c.cell(r)}</td>`).join('')}</tr>`);
+  const head = columns.map((c) => html`<th>${c.head}</th>`);
+  const body = list.rows.map((r) => html`<tr>${columns.map((c) => html`<td>${c.cell(r)}</td>`)}</tr>`);
   const more = list.total - list.rows.length;
   const tail =
     more > 0
-      ? `<p class="more">and ${count(more)} more; see <a href="results.jsonl">results.jsonl</a></p>`
+      ? html`<p class="more">and ${count(more)} more; see <a href="results.jsonl">results.jsonl</a></p>`
       : '';
-  return (
-    `<section id="${id}" class="list">${heading}` +
-    `<table class="files"><thead><tr>${head}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table>${tail}</section>`
-  );
+  return html`<section id="${id}" class="list">${heading}<table class="files"><thead><tr>${head}</tr></thead><tbody>
+${joinHtml(body, '\n')}
+</tbody></table>${tail}</section>`;
 };
 
 /** The files that were not matched, each with its reason; each list capped, the rest counted. */
-export const renderFileLists = (lists: SheetLists): string =>
-  LISTS.map((l) => renderList(LIST_IDS[l.key], l.title, l.empty, l.columns, lists[l.key])).join('\n');
+export const renderFileLists = (lists: SheetLists): Html =>
+  joinHtml(
+    LISTS.map((l) => renderList(LIST_IDS[l.key], l.title, l.empty, l.columns, lists[l.key])),
+    '\n',
+  );

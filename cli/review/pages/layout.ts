@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../report/escapeHtml.js';
+import { type Html, html } from '../../html/html.js';
 
 export interface PageContext {
   /** The session's CSRF token, sent back by htmx as a header on every change. */
@@ -16,8 +16,6 @@ export interface PageContext {
   undo?: string;
 }
 
-export const esc = escapeHtml;
-
 const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
   allowEval: false,
@@ -26,53 +24,50 @@ const HTMX_CONFIG = JSON.stringify({
   historyCacheSize: 0,
 });
 
-const nav = (here: string): string =>
-  [
+const nav = (here: string): Html =>
+  html`${[
     ['/', 'People'],
     ['/runs', 'Runs'],
-  ]
-    .map(
-      ([path, label]) =>
-        `<a href="${path === '/' ? './' : path!.slice(1)}"${here === path ? ' class="here"' : ''}>${label}</a>`,
-    )
-    .join('');
+  ].map(
+    ([path, label]) =>
+      html`<a href="${path === '/' ? './' : path!.slice(1)}"${here === path ? html` class="here"` : ''}>${label!}</a>`,
+  )}`;
 
 /** A form posting to the review API; htmx swaps the re-rendered page's <main> in place. */
-export const form = (ctx: PageContext, action: string, body: string, attrs = ''): string =>
-  `<form method="post" action="api/${action}" hx-post="api/${action}" hx-target="#main" hx-select="#main" hx-swap="outerHTML"${attrs}>` +
-  `<input type="hidden" name="back" value="${esc(ctx.path)}">${body}</form>`;
+export const form = (ctx: PageContext, action: string, body: Html, attrs: Html | '' = ''): Html =>
+  html`<form method="post" action="api/${action}" hx-post="api/${action}" hx-target="#main" hx-select="#main" hx-swap="outerHTML"${attrs}><input type="hidden" name="back" value="${ctx.path}">${body}</form>`;
 
 /** The whole page: header with navigation and undo, the flash line, then `body` in <main>. */
 export const layout = (
   ctx: PageContext,
   title: string,
   here: string,
-  body: string,
-): string => `<!doctype html>
+  body: Html,
+): Html => html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<meta name="htmx-config" content='${esc(HTMX_CONFIG)}'>
-<title>${esc(title)} · mespotter review</title>
-<base href="${esc(ctx.base)}">
+<meta name="htmx-config" content='${HTMX_CONFIG}'>
+<title>${title} · mespotter review</title>
+<base href="${ctx.base}">
 <link rel="stylesheet" href="static/app.css">
 <script src="static/htmx.min.js" defer></script>
 <script src="static/app.js" defer></script>
 </head>
-<body hx-headers='${esc(JSON.stringify({ 'X-Mespotter-Token': ctx.csrf }))}'>
+<body hx-headers='${JSON.stringify({ 'X-Mespotter-Token': ctx.csrf })}'>
 <header>${nav(here)}<span class="mute">mespotter review</span>
 ${form(
   ctx,
   'undo',
-  `<button type="submit" data-key="u" title="undo (u)"${ctx.undo ? '' : ' disabled'}>Undo${
-    ctx.undo ? `: ${esc(ctx.undo.length > 60 ? `${ctx.undo.slice(0, 57)}…` : ctx.undo)}` : ''
+  html`<button type="submit" data-key="u" title="undo (u)"${ctx.undo ? '' : html` disabled`}>Undo${
+    ctx.undo ? `: ${ctx.undo.length > 60 ? `${ctx.undo.slice(0, 57)}…` : ctx.undo}` : ''
   } <kbd>u</kbd></button>`,
-  ' id="undo-form"',
+  html` id="undo-form"`,
 )}
 </header>
 <main id="main">
-<div id="flash" class="flash${ctx.flash?.error ? ' error' : ''}" role="status">${ctx.flash ? esc(ctx.flash.text) : ''}</div>
-<h1>${esc(title)}</h1>
+<div id="flash" class="flash${ctx.flash?.error ? ' error' : ''}" role="status">${ctx.flash ? ctx.flash.text : ''}</div>
+<h1>${title}</h1>
 ${body}
 </main>
 </body></html>`;
@@ -80,9 +75,10 @@ ${body}
 /** A face card: its crop, a selection box when `select`, and a line of facts. */
 export const faceCard = (
   f: { id: number; photoId: number; gray?: boolean },
-  o: { select: boolean; meta?: string; title?: string },
-): string =>
-  `<div class="face${f.gray ? ' gray' : ''}" data-face="${f.id}" tabindex="0"${o.title ? ` title="${esc(o.title)}"` : ''}>` +
-  `<img src="face/${f.id}.jpg" alt="face ${f.id}" loading="lazy" width="160" height="160">` +
-  (o.select ? `<input type="checkbox" name="faces" value="${f.id}" aria-label="select face ${f.id}">` : '') +
-  `<div class="meta"><a href="photo/${f.photoId}" title="the whole photo">photo</a>${o.meta ?? ''}</div></div>`;
+  o: { select: boolean; meta?: Html; title?: string },
+): Html =>
+  html`<div class="face${f.gray ? ' gray' : ''}" data-face="${f.id}" tabindex="0"${o.title ? html` title="${o.title}"` : ''}><img src="face/${f.id}.jpg" alt="face ${f.id}" loading="lazy" width="160" height="160">${
+    o.select
+      ? html`<input type="checkbox" name="faces" value="${f.id}" aria-label="select face ${f.id}">`
+      : ''
+  }<div class="meta"><a href="photo/${f.photoId}" title="the whole photo">photo</a>${o.meta ?? ''}</div></div>`;
