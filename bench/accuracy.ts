@@ -31,6 +31,7 @@ import { pairsOf, photoPrecisionRecall, round, STRATEGIES, summarize } from './a
 import { runOrl } from './accuracy/orl.js';
 import { calibrationBlock, glintBlock, naturalSetBlock } from './accuracy/report.js';
 import { runSecondEmbedder, type SecondEmbedderResult } from './accuracy/secondEmbedder.js';
+import { benchArgs, namesIn } from './benchArgs.js';
 
 const ALL_SETS = ['glint24', 'five_celebrity', 'bbt', 'orl'] as const;
 type SetName = (typeof ALL_SETS)[number];
@@ -46,43 +47,27 @@ interface Args {
 const usage =
   'usage: node dist/bench/accuracy.js [--json out.json] [--datasets DIR] [--sets a,b,...] [--no-second] [--framing]';
 
-const parseArgs = (argv: string[]): Args => {
+const parseCommandLine = (): Args => {
   // dist/bench/accuracy.js -> project root is two levels up.
   const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-  const args: Args = {
-    datasets: resolve(projectRoot, '..', 'shared', 'datasets'),
-    sets: [...ALL_SETS],
-    second: true,
-    framing: false,
+  const { values } = benchArgs(usage, {
+    json: { type: 'string' },
+    datasets: { type: 'string', default: resolve(projectRoot, '..', 'shared', 'datasets') },
+    sets: { type: 'string' },
+    'no-second': { type: 'boolean', default: false },
+    framing: { type: 'boolean', default: false },
+  });
+  return {
+    ...(values.json !== undefined ? { json: values.json } : {}),
+    datasets: resolve(values.datasets),
+    sets: values.sets !== undefined ? namesIn(values.sets, ALL_SETS) : [...ALL_SETS],
+    second: !values['no-second'],
+    framing: values.framing,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
-      return v;
-    };
-    if (a === '--json') args.json = value();
-    else if (a === '--datasets') args.datasets = resolve(value());
-    else if (a === '--sets') {
-      const wanted = value()
-        .split(',')
-        .map((s) => s.trim());
-      const bad = wanted.filter((s) => !(ALL_SETS as readonly string[]).includes(s));
-      if (bad.length) throw new Error(`unknown set(s) ${bad.join(', ')}; known: ${ALL_SETS.join(', ')}`);
-      args.sets = wanted as SetName[];
-    } else if (a === '--no-second') args.second = false;
-    else if (a === '--framing') args.framing = true;
-    else if (a === '--help' || a === '-h') {
-      console.log(usage);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}\n${usage}`);
-  }
-  return args;
 };
 
 const main = async (): Promise<void> => {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCommandLine();
   if (!(await exists(args.datasets))) {
     console.log(`datasets not found at ${args.datasets}, skipping accuracy benchmark`);
     return;

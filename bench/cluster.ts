@@ -20,6 +20,7 @@ import type { ClusterParams } from '../core/cluster/clusterTypes.js';
 import { fuseEmbeddings } from '../core/cluster/fuseEmbeddings.js';
 import { exists } from './accuracy/images.js';
 import { num, pct, table } from './accuracy/report.js';
+import { benchArgs, integersIn, namesIn } from './benchArgs.js';
 import { datasetFaces } from './cluster/datasetFaces.js';
 import { dbscan } from './cluster/dbscanBaseline.js';
 import { evaluate, evaluateIncremental, type SetScore, scorePrediction } from './cluster/evaluate.js';
@@ -42,39 +43,21 @@ const usage =
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-const parseArgs = (argv: string[]): Args => {
-  const args: Args = {
-    datasets: resolve(projectRoot, '..', 'shared', 'datasets'),
-    sets: [...CLUSTER_SETS],
-    scale: [10_000, 100_000],
-    sweep: true,
+const parseCommandLine = (): Args => {
+  const { values } = benchArgs(usage, {
+    datasets: { type: 'string', default: resolve(projectRoot, '..', 'shared', 'datasets') },
+    sets: { type: 'string' },
+    scale: { type: 'string', default: '10000,100000' },
+    'no-sweep': { type: 'boolean', default: false },
+    json: { type: 'string' },
+  });
+  return {
+    datasets: resolve(values.datasets),
+    sets: values.sets !== undefined ? namesIn(values.sets, CLUSTER_SETS) : [...CLUSTER_SETS],
+    scale: values.scale === 'none' ? [] : integersIn('--scale', values.scale, 1, usage),
+    sweep: !values['no-sweep'],
+    ...(values.json !== undefined ? { json: values.json } : {}),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
-      return v;
-    };
-    if (a === '--datasets') args.datasets = resolve(value());
-    else if (a === '--sets') {
-      const wanted = value().split(',');
-      const bad = wanted.filter((s) => !(CLUSTER_SETS as readonly string[]).includes(s));
-      if (bad.length) throw new Error(`unknown set(s) ${bad.join(', ')}; known: ${CLUSTER_SETS.join(', ')}`);
-      args.sets = wanted as ClusterSetName[];
-    } else if (a === '--scale') {
-      const v = value();
-      args.scale = v === 'none' ? [] : v.split(',').map(Number);
-      if (args.scale.some((n) => !Number.isInteger(n) || n < 1))
-        throw new Error(`bad --scale ${v}\n${usage}`);
-    } else if (a === '--no-sweep') args.sweep = false;
-    else if (a === '--json') args.json = value();
-    else if (a === '--help' || a === '-h') {
-      console.log(usage);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}\n${usage}`);
-  }
-  return args;
 };
 
 const scoreRow = (label: string, s: SetScore): (string | number)[] => [
@@ -109,7 +92,7 @@ const paramText = (p: Partial<ClusterParams>): string =>
     .join(', ');
 
 const main = async (): Promise<void> => {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCommandLine();
   const t0 = performance.now();
   const params = resolveClusterParams({});
   const log = (msg: string): void => {

@@ -29,6 +29,7 @@ import type { PhotoAnalyzer } from '../core/runtime/PhotoAnalyzer.js';
 import type { FivePoints } from '../core/types.js';
 import { seededRng } from '../core/util/seededRng.js';
 import { generateBenchSet } from './fixtures/generateBenchPhotos.js';
+import { median } from './median.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,10 +47,6 @@ const ROUNDS = Number(args.rounds);
 const silent = { start: () => undefined, update: () => undefined, stop: () => undefined };
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
-};
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
 /** Read, hash and analyse every photo, storing nothing: the work a first sort does before copying. */

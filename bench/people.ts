@@ -31,6 +31,7 @@ import { type CohortPolicy, DEFAULT_COHORT_POLICY } from '../core/decide/thresho
 import { DEFAULT_THRESHOLD } from '../core/match/defaults.js';
 import { FUSION_WEIGHTS } from '../core/match/fusion.js';
 import { exists } from './accuracy/images.js';
+import { benchArgs, integersIn, namesIn } from './benchArgs.js';
 import { albumScaling, type ScalingRow } from './people/albumScaling.js';
 import { type BenchFace, PEOPLE_SETS, type PeopleSetName, withoutDescriptors } from './people/benchFace.js';
 import {
@@ -86,55 +87,36 @@ const usage =
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-const parseArgs = (argv: string[]): Args => {
-  const args: Args = {
-    datasets: resolve(projectRoot, '..', 'shared', 'datasets'),
-    sets: [...PEOPLE_SETS],
-    album: 3000,
-    glintK: 5,
-    fast: true,
-    scale: true,
-    scaleOnly: false,
-    scaleOptions: { ...DEFAULT_SCALE_OPTIONS },
+const parseCommandLine = (): Args => {
+  const { values } = benchArgs(usage, {
+    datasets: { type: 'string', default: resolve(projectRoot, '..', 'shared', 'datasets') },
+    sets: { type: 'string' },
+    album: { type: 'string', default: '3000' },
+    'glint-k': { type: 'string', default: '5' },
+    'no-fast': { type: 'boolean', default: false },
+    'no-scale': { type: 'boolean', default: false },
+    'scale-only': { type: 'boolean', default: false },
+    'scale-sizes': { type: 'string' },
+    'scale-levels': { type: 'string' },
+    json: { type: 'string' },
+  });
+  const one = (flag: string, v: string, min: number): number => integersIn(flag, v, min, usage)[0]!;
+  const scaleOptions: ScaleOptions = { ...DEFAULT_SCALE_OPTIONS };
+  if (values['scale-sizes'] !== undefined)
+    scaleOptions.sizes = integersIn('--scale-sizes', values['scale-sizes'], 0, usage);
+  if (values['scale-levels'] !== undefined)
+    scaleOptions.probeLevels = integersIn('--scale-levels', values['scale-levels'], 0, usage);
+  return {
+    datasets: resolve(values.datasets),
+    sets: values.sets !== undefined ? namesIn(values.sets, PEOPLE_SETS) : [...PEOPLE_SETS],
+    album: one('--album', values.album, 0),
+    glintK: one('--glint-k', values['glint-k'], 1),
+    fast: !values['no-fast'],
+    scale: !values['no-scale'],
+    scaleOnly: values['scale-only'],
+    scaleOptions,
+    ...(values.json !== undefined ? { json: values.json } : {}),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
-      return v;
-    };
-    const int = (min: number): number => {
-      const v = value();
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min) throw new Error(`bad ${a} ${v}\n${usage}`);
-      return n;
-    };
-    if (a === '--datasets') args.datasets = resolve(value());
-    else if (a === '--sets') {
-      const wanted = value().split(',');
-      const bad = wanted.filter((s) => !(PEOPLE_SETS as readonly string[]).includes(s));
-      if (bad.length) throw new Error(`unknown set(s) ${bad.join(', ')}; known: ${PEOPLE_SETS.join(', ')}`);
-      args.sets = wanted as PeopleSetName[];
-    } else if (a === '--album') args.album = int(0);
-    else if (a === '--glint-k') args.glintK = int(1);
-    else if (a === '--no-fast') args.fast = false;
-    else if (a === '--no-scale') args.scale = false;
-    else if (a === '--scale-only') args.scaleOnly = true;
-    else if (a === '--scale-sizes' || a === '--scale-levels') {
-      const v = value();
-      const xs = v.split(',').map(Number);
-      if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 0))
-        throw new Error(`bad ${a} ${v}\n${usage}`);
-      if (a === '--scale-sizes') args.scaleOptions.sizes = xs;
-      else args.scaleOptions.probeLevels = xs;
-    } else if (a === '--json') args.json = value();
-    else if (a === '--help' || a === '-h') {
-      console.log(usage);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}\n${usage}`);
-  }
-  return args;
 };
 
 const FARS = [1e-3, 3e-4, 1e-4, 1e-5] as const;
@@ -527,7 +509,7 @@ const groupJson = (g: GroupResult): Record<string, unknown> => ({
 });
 
 const main = async (): Promise<void> => {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCommandLine();
   if (!(await exists(args.datasets))) {
     console.log(`datasets not found at ${args.datasets}: skipping the people benchmark (nothing to measure)`);
     return;

@@ -21,6 +21,7 @@ import { PeopleMatrix } from '../core/decide/PeopleMatrix.js';
 import { personModelOf } from '../core/decide/personModel.js';
 import { type CohortPolicy, DEFAULT_COHORT_POLICY } from '../core/decide/thresholds.js';
 import { exists } from './accuracy/images.js';
+import { benchArgs, integersIn } from './benchArgs.js';
 import { type BenchFace, PEOPLE_SETS, type PeopleSetName } from './people/benchFace.js';
 import { enrolPeople } from './people/enrolPeople.js';
 import { fixed, mdTable } from './people/markdown.js';
@@ -60,44 +61,28 @@ const isTestPhoto = (key: string): boolean => {
   return ((h >>> 0) & 1) === 1;
 };
 
-const parseArgs = (argv: string[]): Args => {
-  const args: Args = {
-    datasets: resolve(projectRoot, '..', 'shared', 'datasets'),
-    ks: [0, 10, 20, 50],
-    fars: [DEFAULT_COHORT_POLICY.far, 1e-3],
-    clusterScale: [10_000, 50_000],
-    album: 3000,
+const parseCommandLine = (): Args => {
+  const { values } = benchArgs(usage, {
+    datasets: { type: 'string', default: resolve(projectRoot, '..', 'shared', 'datasets') },
+    ks: { type: 'string', default: '0,10,20,50' },
+    far: { type: 'string', default: `${DEFAULT_COHORT_POLICY.far},1e-3` },
+    'cluster-scale': { type: 'string', default: '10000,50000' },
+    album: { type: 'string', default: '3000' },
+    json: { type: 'string' },
+  });
+  const ks = integersIn('--ks', values.ks, 0, usage).sort((x, y) => x - y);
+  if (!ks.includes(0)) throw new Error(`--ks takes integers >= 0 including 0\n${usage}`);
+  const fars = values.far.split(',').map(Number);
+  if (fars.some((f) => !(f > 0 && f < 0.5))) throw new Error(`--far takes rates in (0, 0.5)\n${usage}`);
+  const scale = values['cluster-scale'];
+  return {
+    datasets: resolve(values.datasets),
+    ks,
+    fars,
+    clusterScale: scale === 'none' ? [] : integersIn('--cluster-scale', scale, 10, usage),
+    album: integersIn('--album', values.album, 0, usage)[0]!,
+    ...(values.json !== undefined ? { json: values.json } : {}),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
-      return v;
-    };
-    if (a === '--datasets') args.datasets = resolve(value());
-    else if (a === '--ks') {
-      args.ks = value().split(',').map(Number);
-      if (args.ks.some((k) => !Number.isInteger(k) || k < 0) || !args.ks.includes(0))
-        throw new Error(`--ks takes integers >= 0 including 0\n${usage}`);
-      args.ks.sort((x, y) => x - y);
-    } else if (a === '--far') {
-      args.fars = value().split(',').map(Number);
-      if (args.fars.some((f) => !(f > 0 && f < 0.5)))
-        throw new Error(`--far takes rates in (0, 0.5)\n${usage}`);
-    } else if (a === '--cluster-scale') {
-      const v = value();
-      args.clusterScale = v === 'none' ? [] : v.split(',').map(Number);
-      if (args.clusterScale.some((x) => !Number.isInteger(x) || x < 10))
-        throw new Error(`bad --cluster-scale ${v}\n${usage}`);
-    } else if (a === '--album') args.album = Number(value());
-    else if (a === '--json') args.json = value();
-    else if (a === '--help' || a === '-h') {
-      console.log(usage);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}\n${usage}`);
-  }
-  return args;
 };
 
 interface Cell {
@@ -258,7 +243,7 @@ const cellText = (c: Cell): string =>
   `${fixed(precision(c.counts))} / ${fixed(recall(c.counts))} / ${fixed(falsePer1k(c.counts), 1)}`;
 
 const main = async (): Promise<void> => {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCommandLine();
   const t0 = performance.now();
   const log = (msg: string): void => {
     process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);

@@ -43,6 +43,7 @@ import type { ResultLine, RunSummary } from '../core/report/resultLine.js';
 import type { Box } from '../core/types.js';
 import type { ChildUsage } from './childUsage.js';
 import { type BenchSet, type GeneratedPhoto, generateBenchSet } from './fixtures/generateBenchPhotos.js';
+import { median } from './median.js';
 import type { PeerBatchResult } from './peer/runPeerBatch.js';
 import { type EmbedModeSpeed, runEmbedModes } from './speedModes.js';
 
@@ -153,11 +154,6 @@ const iou = (a: Box, b: Box): number => {
 };
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
-const median = (xs: number[]): number => {
-  if (!xs.length) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 interface FaceStats {
   photos: number;

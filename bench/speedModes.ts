@@ -11,6 +11,7 @@ import { FaceEngine } from '../core/FaceEngine.js';
 import { decodeImage } from '../core/image/decode.js';
 import { EnginePool } from '../core/runtime/EnginePool.js';
 import type { FivePoints } from '../core/types.js';
+import { median } from './median.js';
 
 export interface EmbedModeSpec {
   label: string;
@@ -42,9 +43,6 @@ const cpuSeconds = (): number => {
   const u = process.resourceUsage();
   return (u.userCPUTime + u.systemCPUTime) / 1e6;
 };
-
-const median = (xs: number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
 
 export const runEmbedModes = async (
   files: readonly string[],

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { type KFoldAccuracy, kFoldAccuracy, type ScoredPair } from '../../core/match/roc.js';
 import { seededRng } from '../../core/util/seededRng.js';
 import { shuffleInPlace } from '../../core/util/shuffleInPlace.js';
+import { median } from '../median.js';
 import type { Analyzer } from './analyzer.js';
 import { listDirs, listFiles } from './images.js';
 import { round, summarize, type VerificationSummary } from './metrics.js';
@@ -63,11 +64,6 @@ export const runGlint24 = async (analyzer: Analyzer, root: string): Promise<Glin
     }
   }
 
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    const h = s.length >> 1;
-    return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-  };
   const suspectImages = items
     .map((it, i) => ({ image: `${it.identity}/${basename(it.path)}`, medianOwn: round(median(own[i]!)) }))
     .filter((x) => x.medianOwn < SUSPECT_BELOW)

@@ -9,6 +9,7 @@
 import { clusterFaces } from '../../core/cluster/clusterFaces.js';
 import { bcubed, pairwiseScores } from '../../core/cluster/clusterScores.js';
 import type { ClusterFace, ExistingCluster } from '../../core/cluster/clusterTypes.js';
+import { benchArgs, integersIn } from '../benchArgs.js';
 import { syntheticFaces } from './syntheticFaces.js';
 
 export interface ScaleResult {
@@ -38,16 +39,23 @@ export interface ScaleResult {
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
 const main = (): void => {
-  const args = process.argv.slice(2);
-  const n = Number(args[0]);
-  if (!Number.isInteger(n) || n < 1) throw new Error('usage: scaleRun.js N [--exact] [--seed S]');
-  const exact = args.includes('--exact');
-  const addAt = args.indexOf('--add');
-  const added = addAt >= 0 ? Number(args[addAt + 1]) : 0;
-  const seedAt = args.indexOf('--seed');
-  const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : 12;
-  const paramsAt = args.indexOf('--params');
-  const extra = paramsAt >= 0 ? (JSON.parse(args[paramsAt + 1]!) as Record<string, number>) : {};
+  const usage = 'usage: scaleRun.js N [--exact] [--add K] [--seed S] [--params JSON]';
+  const { values, positionals } = benchArgs(
+    usage,
+    {
+      exact: { type: 'boolean', default: false },
+      add: { type: 'string', default: '0' },
+      seed: { type: 'string', default: '12' },
+      params: { type: 'string' },
+    },
+    { positionals: true },
+  );
+  if (positionals.length !== 1) throw new Error(usage);
+  const [n] = integersIn('N', positionals[0]!, 1, usage) as [number];
+  const exact = values.exact;
+  const [added] = integersIn('--add', values.add, 0, usage) as [number];
+  const seed = Number(values.seed);
+  const extra = values.params !== undefined ? (JSON.parse(values.params) as Record<string, number>) : {};
   const t0 = performance.now();
   const set = syntheticFaces(n, 512, seed);
   const generateMs = performance.now() - t0;

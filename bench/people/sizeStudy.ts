@@ -5,6 +5,7 @@
  * full-size cohort (a small face that scores like a full-size impostor needs no stricter rule).
  */
 import type { FaceCondition } from '../../core/decide/faceCondition.js';
+import { median } from '../median.js';
 import { addProbeCounts, countProbes, emptyProbeCounts, type ProbeCounts } from './probeCounts.js';
 import type { NamedPolicy } from './runMode.js';
 import type { SizedProbeSet } from './sizedProbes.js';
@@ -23,12 +24,6 @@ export interface LevelStats {
   attemptedBySet: Map<string, number>;
   foundBySet: Map<string, number>;
 }
-
-const median = (xs: number[]): number => {
-  if (!xs.length) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 export const levelStats = (
   sets: readonly SizedProbeSet[],

@@ -1,13 +1,14 @@
 /**
- * Per-person thresholds for a benchmark run: the fixed global default, the decision core's cohort
- * rule (calibrateThresholds → cohortThreshold: normal tail), or the proposed Student's t tail
- * (core/decide/studentTailThreshold.ts) on the same cohort.
+ * Per-person thresholds for a benchmark run: the fixed global default, the normal tail of the
+ * cohort (cohortThreshold, the rule calibrateThresholds used before the t tail replaced it) or the
+ * Student's t tail (studentTailThreshold; at DEFAULT_TAIL_DOF that is calibrateThresholds, the
+ * decision core's rule) on the same cohort.
  */
-import { calibrateThresholds } from '../../core/decide/calibrateThresholds.js';
 import type { PersonModel } from '../../core/decide/PeopleMatrix.js';
 import { studentTailThreshold } from '../../core/decide/studentTailThreshold.js';
 import {
   type CohortPolicy,
+  cohortThreshold,
   DEFAULT_COHORT_POLICY,
   type ThresholdChoice,
 } from '../../core/decide/thresholds.js';
@@ -55,8 +56,9 @@ export const thresholdChoices = (
   columns?: readonly Float32Array[],
 ): ThresholdChoice[] | null => {
   if (rule.kind === 'fixed') return null;
-  if (rule.kind === 'normal') return calibrateThresholds(matrixOf(people, 0), cohort, rule.policy);
   const cols = columns ?? cohortColumns(people, cohort);
+  // 'normal' is the normal tail it is labelled: calibrateThresholds is the t tail now.
+  if (rule.kind === 'normal') return cols.map((c) => cohortThreshold(c, rule.policy));
   return cols.map((c) => studentTailThreshold(c, rule.policy, rule.dof));
 };
 

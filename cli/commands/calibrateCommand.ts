@@ -2,14 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import pLimit from 'p-limit';
+import { EmbedMode } from '../../core/config.js';
+import { type ReferenceFace, scoreAgainstReference } from '../../core/decide/againstReference.js';
 import { ConfigError } from '../../core/errors.js';
 import { checkRegularFile } from '../../core/fs/regularFile.js';
 import type { Library } from '../../core/library/Library.js';
+import { FUSION_WEIGHTS } from '../../core/match/fusion.js';
 import { pickReferenceFace } from '../../core/match/gallery.js';
 import { type LabelledPair, parseCsvPairs, parseLfwPairs, selectFolds } from '../../core/match/pairs.js';
 import { dPrime, eer, kFoldAccuracy, rocAuc, type ScoredPair, tarAtFar } from '../../core/match/roc.js';
-import { cosine } from '../../core/match/similarity.js';
 import { strictNumber } from '../../core/util/strictNumber.js';
+import { describeScoring, embedOption } from '../embedOption.js';
 import {
   addEngineOptions,
   analysisSource,
@@ -26,6 +29,7 @@ interface CalibrateCliOptions extends EngineCliOptions {
   root: string;
   folds?: number[];
   aligned?: boolean;
+  embed: EmbedMode;
   json?: boolean;
 }
 
@@ -36,8 +40,17 @@ const parseFolds = (v: string): number[] => {
   return folds as number[];
 };
 
-/** A pair whose photo has no face scores as a certain non-match, so failures count against us. */
-const MISSING_SCORE = -1;
+/**
+ * A pair whose photo has no face scores below any real score (a cosine is at least -1, a fused
+ * score at least offset - both weights, about -5.9), a certain non-match, so failures count against us.
+ */
+const MISSING_SCORE =
+  Math.min(
+    -1,
+    FUSION_WEIGHTS.offset -
+      Math.abs(FUSION_WEIGHTS.embeddingWeight) -
+      Math.abs(FUSION_WEIGHTS.descriptorWeight),
+  ) - 1;
 
 export const calibrateCommand = (): Command =>
   addEngineOptions(
@@ -48,6 +61,7 @@ export const calibrateCommand = (): Command =>
       .requiredOption('--root <dir>', 'folder the pair paths are relative to')
       .option('--folds <list>', 'only these 1-based folds, e.g. 1,2,3', parseFolds)
       .option('--aligned', 'photos are already aligned 112x112 faces: embed them directly')
+      .addOption(embedOption())
       .option('--json', 'print one JSON line'),
   ).action(async (o: CalibrateCliOptions) => {
     const text = (await readInputFile(o.pairs, 'pairs file')).toString('utf8');
@@ -59,7 +73,8 @@ export const calibrateCommand = (): Command =>
       library = explicitLibrary(o);
       const analyse = analysisSource(engine, library, o.cache !== false);
       const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
-      const embeddings = new Map<string, Float32Array | undefined>();
+      // Each photo's main face (the reference-face rule enrol uses), scored below as sort would.
+      const embeddings = new Map<string, ReferenceFace | undefined>();
       const failures = new Map<string, string>();
       const progress = createProgress(process.stderr, Boolean(o.json));
       progress.start(files.length);
@@ -72,11 +87,11 @@ export const calibrateCommand = (): Command =>
               const path = join(o.root, f);
               await checkRegularFile(path);
               const bytes = await readFile(path);
-              if (o.aligned) embeddings.set(f, await engine.embedAligned(bytes));
+              if (o.aligned) embeddings.set(f, await engine.describeAligned(bytes));
               else {
                 const face = pickReferenceFace((await analyse(bytes)).analysis.faces);
                 if (!face) failures.set(f, 'no face');
-                embeddings.set(f, face?.embedding);
+                embeddings.set(f, face);
               }
             } catch (error) {
               failures.set(f, (error as Error).message);
@@ -86,14 +101,20 @@ export const calibrateCommand = (): Command =>
         ),
       );
       progress.stop();
+      let fusedPairs = 0;
+      let scorable = 0;
       const scored: ScoredPair[] = pairs.map((p) => {
         const ea = embeddings.get(p.a);
         const eb = embeddings.get(p.b);
-        return {
-          score: ea && eb ? cosine(ea, eb) : MISSING_SCORE,
-          same: p.same,
-          ...(p.fold ? { fold: p.fold } : {}),
-        };
+        let score = MISSING_SCORE;
+        if (ea && eb) {
+          // A person enrolled from a's face, and b's face scored for them: sort's template and score.
+          const r = scoreAgainstReference(ea, [eb], o.embed);
+          score = r.scores[0]!;
+          scorable++;
+          if (r.fused[0]) fusedPairs++;
+        }
+        return { score, same: p.same, ...(p.fold ? { fold: p.fold } : {}) };
       });
       const folds = new Set(scored.map((p) => p.fold)).size;
       const kfold = kFoldAccuracy(scored, scored[0]?.fold ? folds : 10);
@@ -101,6 +122,8 @@ export const calibrateCommand = (): Command =>
       const e = eer(scored);
       const tar = tarAtFar(scored, 1e-3);
       const result = {
+        embed: o.embed,
+        fusedPairs,
         pairs: scored.length,
         images: files.length,
         missingFaces: failures.size,
@@ -119,6 +142,11 @@ export const calibrateCommand = (): Command =>
         console.log(JSON.stringify(result));
         return;
       }
+      console.log(`scoring ${describeScoring(o.embed)}`);
+      if (fusedPairs < scorable && o.embed === EmbedMode.Fused)
+        console.log(
+          `  ${scorable - fusedPairs} pair(s) without a descriptor scored by the first embedder alone`,
+        );
       console.log(
         `pairs ${result.pairs} (${result.images} photos, ${result.missingFaces} without a usable face)`,
       );

@@ -1,9 +1,12 @@
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FaceEngine } from '../../core/FaceEngine.js';
+import { cosine } from '../../core/match/similarity.js';
 import * as fx from '../helpers/imageFixtures.js';
 import { runCli as mespotter } from '../helpers/runCli.js';
+import { runCliProcess } from '../helpers/spawnCli.js';
 
 /** Face boxes (1920 px sample photos) of six different women, one crop set each. */
 const PEOPLE = [
@@ -115,5 +118,100 @@ describe('mespotter calibrate', () => {
       ),
     );
     expect(result).toMatchObject({ pairs: 4, images: 6, auc: 1 });
+  });
+});
+
+describe('calibrate and compare score a pair as sort decides', () => {
+  /** The built command (MESPOTTER_TEST_CLI can point at another build); its stdout, or why it failed. */
+  const cli = async (...args: string[]): Promise<string> => {
+    const r = await runCliProcess(args);
+    if (r.code !== 0) throw new Error(`mespotter ${args[0]} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  it("reports who's fused score by default, and the first embedder's cosine with --embed fast", async () => {
+    // Prepare: person0 enrolled from her first photo; who scores her second photo and person1's
+    const dir = await mkdtemp(join(tmpdir(), 'mespotter-calibrate-sort-'));
+    const library = join(dir, 'library.db');
+    const [ref, same, other] = [
+      'person0/person0_0001.jpg',
+      'person0/person0_0002.jpg',
+      'person1/person1_0002.jpg',
+    ];
+    await cli('enroll', '--library', library, '--person', 'person0', join(root, ref));
+    const who = (await cli('who', '--library', library, '--json', join(root, same), join(root, other)))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { faces: { score: number }[] });
+    expect(who.map((w) => w.faces.length)).toEqual([1, 1]);
+    const [sameScore, otherScore] = who.map((w) => w.faces[0]!.score) as [number, number];
+    expect(sameScore).toBeGreaterThan(otherScore);
+    // The first embedder's cosine of the two photos' only faces, from an engine of our own.
+    const engine = await FaceEngine.create();
+    const faces = await Promise.all(
+      [ref, same].map(async (f) => (await engine.analyze(await readFile(join(root, f)))).faces),
+    ).finally(() => engine.close());
+    expect(faces.map((f) => f.length)).toEqual([1, 1]);
+    const firstEmbedder = cosine(faces[0]![0]!.embedding, faces[1]![0]!.embedding);
+    expect(Math.abs(firstEmbedder - sameScore)).toBeGreaterThan(0.01);
+    const pairs = join(dir, 'pairs.csv');
+    await writeFile(pairs, `a,b,same\n${ref},${same},1\n${ref},${other},0\n`);
+    const calibrate = (...extra: string[]) =>
+      cli(
+        'calibrate',
+        '--library',
+        library,
+        '--lanes',
+        '1',
+        '--pairs',
+        pairs,
+        '--format',
+        'csv',
+        '--root',
+        root,
+        ...extra,
+      );
+
+    // Act: the default scoring
+    const fused = JSON.parse(await calibrate('--json'));
+    const text = await calibrate();
+    const compared = JSON.parse(
+      await cli('compare', '--library', library, '--json', join(root, ref), join(root, same)),
+    );
+
+    // Assess: with one same-person pair above the one different pair, TAR at FAR 1e-3 is reached at
+    // exactly the same-person pair's own score, which must be the score who gave that face
+    expect(fused.tarAtFar1e3Threshold).toBeCloseTo(sameScore, 3);
+    expect(fused).toMatchObject({ embed: 'fused', fusedPairs: 2, pairs: 2, missingFaces: 0 });
+    expect(text).toMatch(/^scoring fused \(both embedders, as sort decides/);
+    expect(compared.similarity).toBeCloseTo(sameScore, 3);
+    expect(compared).toMatchObject({ embed: 'fused', same: true });
+
+    // Act: the first embedder alone, from the same stored analyses
+    const fast = JSON.parse(await calibrate('--json', '--embed', 'fast'));
+    const comparedFast = JSON.parse(
+      await cli(
+        'compare',
+        '--library',
+        library,
+        '--json',
+        '--embed',
+        'fast',
+        join(root, ref),
+        join(root, same),
+      ),
+    );
+
+    // Assess
+    expect(fast.tarAtFar1e3Threshold).toBeCloseTo(firstEmbedder, 4);
+    expect(fast).toMatchObject({ embed: 'fast', fusedPairs: 0 });
+    expect(comparedFast.similarity).toBeCloseTo(firstEmbedder, 4);
+    expect(comparedFast).toMatchObject({ embed: 'fast', same: true });
+  }, 120_000);
+
+  it('refuses an embed mode it does not know with exit 2', async () => {
+    const r = await runCliProcess(['calibrate', '--pairs', 'p.txt', '--root', '.', '--embed', 'exact']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--embed <mode>.*Allowed choices are fused, fast/);
   });
 });
