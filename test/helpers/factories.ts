@@ -5,7 +5,7 @@
 import { GALLERY_VERSION, type Gallery } from '../../core/match/gallery.js';
 import type { Box, Face, FivePoints, ImageAnalysis } from '../../core/types.js';
 
-/** Five landmarks along a diagonal from the box's corner (`step` px apart): shape is irrelevant. */
+/** Five landmarks along a diagonal from the box's corner, `dx` and `dy` apart: for tests where their shape is irrelevant. */
 export const diagonalPoints = (box: Box, dx = 10, dy = 5): FivePoints =>
   [0, 1, 2, 3, 4].map((i) => ({ x: box.x1 + dx * i, y: box.y1 + dy * i })) as unknown as FivePoints;
 
