@@ -6,7 +6,7 @@ import { describeFsError } from '../../core/fs/describeFsError.js';
 import type { FsPath } from '../../core/fs/pathBytes.js';
 import { notRegularFileReason } from '../../core/fs/regularFile.js';
 import { analyzeIntoLibrary, type LibraryAnalysis } from '../../core/library/analyzeIntoLibrary.js';
-import type { Library } from '../../core/library/Library.js';
+import type { Library, SeenPath } from '../../core/library/Library.js';
 import { EMBEDDING_DIM } from '../../core/match/embeddingDim.js';
 import { sha256Hex } from '../../core/models/manifest.js';
 import type { PhotoAnalyzer } from '../../core/runtime/PhotoAnalyzer.js';
@@ -41,6 +41,15 @@ export interface FileAt {
   rel: string;
   rawRel?: Buffer;
 }
+
+/** Where and how the library saw `file`: its indexed path, size and modification time. */
+export const seenPathOf = (file: FileAt, s: { size: number; mtimeMs: number }): SeenPath => ({
+  root: file.root,
+  rel: file.rel,
+  ...(file.rawRel ? { rawRel: file.rawRel } : {}),
+  size: s.size,
+  mtimeMs: s.mtimeMs,
+});
 
 export interface FileAnalysis extends LibraryAnalysis {
   /** The bytes that were analysed; absent when the library already knew this unchanged file. */
@@ -89,13 +98,7 @@ export const analyseFile = async (ctx: AnalysisContext, file: FileAt): Promise<F
       ImageErrorCode.TooLarge,
       `file too large: ${s.size} bytes exceeds ${ctx.maxFileBytes}`,
     );
-  const seen = {
-    root: file.root,
-    rel: file.rel,
-    ...(file.rawRel ? { rawRel: file.rawRel } : {}),
-    size: s.size,
-    mtimeMs: s.mtimeMs,
-  };
+  const seen = seenPathOf(file, s);
   if (ctx.reuse) {
     const known = ctx.library.findPath(file.root, file.rel);
     if (

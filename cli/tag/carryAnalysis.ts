@@ -3,7 +3,7 @@ import type { LibraryAnalysis } from '../../core/library/analyzeIntoLibrary.js';
 import { isHumanKind } from '../../core/library/LabelKind.js';
 import type { Library } from '../../core/library/Library.js';
 import { sha256Hex } from '../../core/models/manifest.js';
-import type { FileAt } from '../photos/analyseFile.js';
+import { type FileAt, seenPathOf } from '../photos/analyseFile.js';
 
 /**
  * After `tag --in-place` rewrote a photo's XMP, its bytes (so its sha256, by which the library
@@ -25,13 +25,7 @@ export const carryAnalysis = async (
   const [bytes, s] = await Promise.all([readFile(file.path), stat(file.path)]);
   const sha256 = sha256Hex(bytes);
   if (sha256 === before.sha256) return;
-  const seen = {
-    root: file.root,
-    rel: file.rel,
-    ...(file.rawRel ? { rawRel: file.rawRel } : {}),
-    size: s.size,
-    mtimeMs: s.mtimeMs,
-  };
+  const seen = seenPathOf(file, s);
   library.transaction(() => {
     const elsewhere = library
       .pathsOf(before.photoId)

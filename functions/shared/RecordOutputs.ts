@@ -113,21 +113,33 @@ export class InvocationOutputs {
   }
 }
 
+/** How processRecordsWithOutputs runs an invocation's records. */
+export interface ProcessRecordsOptions {
+  /**
+   * Powertools' switch, true by default. Sequential records cannot wait for the ones after them,
+   * so each record's outputs are then written as soon as it finishes (one write per record).
+   */
+  processInParallel?: boolean;
+}
+
 /**
  * processPartialResponse (Powertools: partial batch responses, one failed record never fails the
- * others) with the records' outputs written together at the end. Records run concurrently;
- * `handle` limits its own heavy work.
+ * others) with the records' outputs written together at the end. Records run concurrently by
+ * default; `handle` limits its own heavy work.
  */
 export const processRecordsWithOutputs = (
   event: SQSEvent,
   context: Context,
   processor: BatchProcessor,
   handle: (record: SQSRecord) => Promise<RecordOutputs | undefined>,
+  options: ProcessRecordsOptions = {},
 ): Promise<SQSBatchResponse> => {
-  const outputs = new InvocationOutputs(event.Records?.length ?? 0);
+  const processInParallel = options.processInParallel ?? true;
+  const invocation = processInParallel ? new InvocationOutputs(event.Records?.length ?? 0) : undefined;
   return processPartialResponse(
     event,
     async (record: SQSRecord) => {
+      const outputs = invocation ?? new InvocationOutputs(1);
       let out: RecordOutputs | undefined;
       try {
         out = await handle(record);
@@ -138,6 +150,6 @@ export const processRecordsWithOutputs = (
       await outputs.commit(out ?? {});
     },
     processor,
-    { context },
+    { context, processInParallel },
   );
 };

@@ -12,48 +12,17 @@ import { engineIdentity, engineNamespace } from '../../cli/engineOptions.js';
 import { LabelKind } from '../../core/library/LabelKind.js';
 import { Library } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
-import type { Box, Face, FivePoints } from '../../core/types.js';
+import type { Box, Face } from '../../core/types.js';
+import { aFace, bytesOf, frontalPoints, faceOfPerson as of } from '../helpers/factories.js';
 import { type CliResult, runCliProcess } from '../helpers/spawnCli.js';
 
 /** Long and rare, so finding it in the raw bytes is never a coincidence. */
 const NAME = 'Mirabelle';
 
-const random = (seed: number): Float32Array => {
-  const v = new Float32Array(512);
-  let s = seed;
-  for (let i = 0; i < v.length; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    v[i] = s / 2 ** 31 - 0.5;
-  }
-  return v;
-};
-const normalize = (v: Float32Array): Float32Array => {
-  const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-  return v.map((x) => x / n);
-};
-/** Someone's face: their base vector plus a little noise (about 0.9 to each other). */
-const of = (person: number, seed: number): Float32Array => {
-  const base = normalize(random(person));
-  const noise = normalize(random(seed));
-  return normalize(base.map((x, i) => x + 0.3 * noise[i]!));
-};
-const bytesOf = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 const box = (x: number): Box => ({ x1: x, y1: 100, x2: x + 300, y2: 460 });
-const faceAt = (x: number, embedding: Float32Array): Face => ({
-  box: box(x),
-  // Eyes, nose, mouth corners of a frontal face (a turned one never starts a cluster).
-  points: [
-    { x: x + 90, y: 250 },
-    { x: x + 210, y: 250 },
-    { x: x + 150, y: 320 },
-    { x: x + 105, y: 390 },
-    { x: x + 195, y: 390 },
-  ] as unknown as FivePoints,
-  score: 0.95,
-  quality: 0.9,
-  roll: 0,
-  embedding,
-});
+/** A frontal face (a turned one never starts a cluster). */
+const faceAt = (x: number, embedding: Float32Array): Face =>
+  aFace({ box: box(x), points: frontalPoints(x), score: 0.95, embedding });
 const sha = (n: number): string => n.toString(16).padStart(64, '0');
 
 let work: string;

@@ -83,14 +83,25 @@ describe('fault: kill -9 during a copy of large matching files', () => {
     const out = join(world.work, 'out-locking');
     mkdirSync(out);
     const run = startCli(world.sortArgs(out, '--lanes', '1'));
+    let stderr = '';
+    run.child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    let second: Promise<void> | undefined;
     const watcher = watch(out, (_event, name) => {
-      if (!String(name).startsWith(TEMP_PREFIX)) return;
+      if (!String(name).startsWith(TEMP_PREFIX) || second) return;
       watcher.close();
       run.child.kill('SIGINT');
-      setTimeout(() => run.child.kill('SIGINT'), 2);
+      // The second signal as soon as the first one is handled (a fixed delay could land first).
+      second = waitFor(async () => stderr.includes('stopping after the photos in flight'), 10_000).then(
+        () => {
+          run.child.kill('SIGINT');
+        },
+      );
     });
     const result = await run.done;
     watcher.close();
+    await second;
 
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/interrupted at once/);

@@ -12,21 +12,11 @@ import { engineIdentity, engineNamespace } from '../../cli/engineOptions.js';
 import { LabelKind } from '../../core/library/LabelKind.js';
 import { Library } from '../../core/library/Library.js';
 import type { Box, FivePoints } from '../../core/types.js';
+import { lcgUnit as unit } from '../helpers/factories.js';
 import { runCliProcess } from '../helpers/spawnCli.js';
 
 let work: string;
 let library: string;
-
-const unit = (seed: number): Float32Array => {
-  const v = new Float32Array(512);
-  let s = seed;
-  for (let i = 0; i < v.length; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    v[i] = s / 2 ** 31 - 0.5;
-  }
-  const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-  return v.map((x) => x / n);
-};
 
 const exportTo = (out: string, ...extra: string[]) =>
   runCliProcess(['library', 'export', '--library', library, '--out', out, ...extra]);

@@ -16,32 +16,16 @@ import { Library } from '../../core/library/Library.js';
 import { libraryStats } from '../../core/library/libraryStats.js';
 import { readBoundedLines } from '../../core/library/readBoundedLines.js';
 import type { Box, Face, FivePoints } from '../../core/types.js';
+import { aFace, lcgUnit as unit } from '../helpers/factories.js';
 import { samplePath } from '../helpers/imageFixtures.js';
 import { runCliProcess } from '../helpers/spawnCli.js';
 
-const unit = (seed: number, dim = 512): Float32Array => {
-  const v = new Float32Array(dim);
-  let s = seed;
-  for (let i = 0; i < dim; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    v[i] = s / 2 ** 31 - 0.5;
-  }
-  const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-  return v.map((x) => x / n);
-};
 const b64 = (v: Float32Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 /** A parsed line or face, edited by a test. */
 type Obj = Record<string, unknown>;
 const box: Box = { x1: 100, y1: 100, x2: 200, y2: 220 };
 const points = [0, 1, 2, 3, 4].map((i) => ({ x: 110 + i * 10, y: 150 + i })) as unknown as FivePoints;
-const face = (seed: number): Face => ({
-  box,
-  points,
-  score: 0.9,
-  quality: 0.8,
-  roll: 0,
-  embedding: unit(seed),
-});
+const face = (seed: number): Face => aFace({ box, points, quality: 0.8, embedding: unit(seed) });
 
 let work: string;
 let ns: string;

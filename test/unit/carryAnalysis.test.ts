@@ -11,16 +11,18 @@ import { carryAnalysis } from '../../cli/tag/carryAnalysis.js';
 import { LabelKind } from '../../core/library/LabelKind.js';
 import { Library } from '../../core/library/Library.js';
 import { sha256Hex } from '../../core/models/manifest.js';
-import type { Face, FivePoints } from '../../core/types.js';
+import type { Face } from '../../core/types.js';
+import { aFace, diagonalPoints } from '../helpers/factories.js';
 
-const face = (x: number, seed: number): Face => ({
-  box: { x1: x, y1: 10, x2: x + 50, y2: 70 },
-  score: 0.9,
-  points: [0, 1, 2, 3, 4].map((i) => ({ x: x + i, y: 10 + i })) as unknown as FivePoints,
-  roll: 0,
-  quality: 0.8,
-  embedding: new Float32Array(512).fill(0).map((_, i) => (i === seed ? 1 : 0)),
-});
+const face = (x: number, seed: number): Face => {
+  const box = { x1: x, y1: 10, x2: x + 50, y2: 70 };
+  return aFace({
+    box,
+    points: diagonalPoints(box, 1, 1),
+    quality: 0.8,
+    embedding: new Float32Array(512).fill(0).map((_, i) => (i === seed ? 1 : 0)),
+  });
+};
 
 describe('carryAnalysis', () => {
   it('gives the photo the rewritten bytes: same row, faces and labels, and the path its new size', async () => {

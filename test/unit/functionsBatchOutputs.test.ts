@@ -2,9 +2,14 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ResultLine } from '../../core/report/resultLine.js';
-import { flushOutputs, InvocationOutputs } from '../../functions/shared/RecordOutputs.js';
+import {
+  flushOutputs,
+  InvocationOutputs,
+  processRecordsWithOutputs,
+} from '../../functions/shared/RecordOutputs.js';
 import {
   countLines,
   LINES_PER_OBJECT,
@@ -15,7 +20,7 @@ import {
   writeLines,
 } from '../../functions/shared/resultLines.js';
 import { batchesOf, SQS_BATCH_BYTES, sendBatchEach } from '../../functions/shared/sendBatch.js';
-import { objectBody } from '../helpers/cloudEvents.js';
+import { lambdaContext, objectBody, sqsEvent } from '../helpers/cloudEvents.js';
 
 const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
@@ -204,4 +209,34 @@ describe('Batch outputs: lines and messages written together, failures per recor
     await Promise.all([first, second]);
     expect(putsUnder('results/r1/lines/').map((c) => bodyLines(c).length)).toEqual([2]);
   });
+
+  // Powertools runs records in parallel or one after another; both must finish (bounded here: a
+  // sequential record once waited for the records after it, forever).
+  it.each([
+    { processInParallel: true, lineObjects: [3] },
+    { processInParallel: false, lineObjects: [1, 1, 1] },
+  ])(
+    'processes a batch with processInParallel: $processInParallel, failing only the failed record',
+    { timeout: 2_000 },
+    async ({ processInParallel, lineObjects }) => {
+      const event = sqsEvent(['a.jpg', 'bad', 'b.jpg', 'c.jpg']);
+      const order: string[] = [];
+
+      const response = await processRecordsWithOutputs(
+        event,
+        lambdaContext(),
+        new BatchProcessor(EventType.SQS),
+        async (record) => {
+          order.push(record.body);
+          if (record.body === 'bad') throw new Error('unreadable');
+          return { lines: [{ bucket: 'b', runId: 'r1', line: line(record.body) }] };
+        },
+        { processInParallel },
+      );
+
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]!.messageId }]);
+      expect(order).toEqual(['a.jpg', 'bad', 'b.jpg', 'c.jpg']);
+      expect(putsUnder('results/r1/lines/').map((c) => bodyLines(c).length)).toEqual(lineObjects);
+    },
+  );
 });

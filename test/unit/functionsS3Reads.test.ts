@@ -6,23 +6,12 @@ import { type Gallery, serializeGallery } from '../../core/match/gallery.js';
 import { getObjectBytes } from '../../functions/shared/s3Objects.js';
 import { GalleryCache } from '../../functions/verify/GalleryCache.js';
 import { objectBody } from '../helpers/cloudEvents.js';
+import { aGallery } from '../helpers/factories.js';
 
 const s3 = mockClient(S3Client);
 
-const gallery = (person: string): Gallery => {
-  const embedding = new Float32Array(512).fill(1 / Math.sqrt(512));
-  return {
-    version: 1,
-    person,
-    modelSetId: 'models-1',
-    createdAt: '2026-01-01T00:00:00Z',
-    references: [
-      { source: 'a.jpg', sha256: 'h', box: { x1: 0, y1: 0, x2: 1, y2: 1 }, quality: 1, embedding },
-    ],
-    rejected: [],
-    centroid: embedding,
-  };
-};
+const gallery = (person: string): Gallery =>
+  aGallery(person, new Float32Array(512).fill(1 / Math.sqrt(512)), { createdAt: '2026-01-01T00:00:00Z' });
 
 describe('Function: getObjectBytes', () => {
   beforeEach(() => {

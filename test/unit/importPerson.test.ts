@@ -15,29 +15,10 @@ import { LabelKind } from '../../core/library/LabelKind.js';
 import { Library, type StoredFace } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import type { Box, Face, FivePoints } from '../../core/types.js';
+import { faceOfPerson as of } from '../helpers/factories.js';
 
 const engine = { modelSetId: 'test-models', config: resolveEngineConfig() };
 const ns = engineNamespace(engine);
-
-const random = (seed: number): Float32Array => {
-  const v = new Float32Array(512);
-  let s = seed;
-  for (let i = 0; i < v.length; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    v[i] = s / 2 ** 31 - 0.5;
-  }
-  return v;
-};
-const normalize = (v: Float32Array): Float32Array => {
-  const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-  return v.map((x) => x / n);
-};
-/** Someone's face: their base vector plus a little noise (similarity ~0.9 to each other). */
-const of = (person: number, seed: number): Float32Array => {
-  const base = normalize(random(person));
-  const noise = normalize(random(seed));
-  return normalize(base.map((x, i) => x + 0.3 * noise[i]!));
-};
 
 const box = (x: number, h = 120): Box => ({ x1: x, y1: 100, x2: x + 100, y2: 100 + h });
 const points = (b: Box): FivePoints =>

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventSourcePoller } from '../../infra/local/EventSourcePoller.js';
 import { listenOnLoopback } from '../../infra/local/listenOnLoopback.js';
 import { encodeEventKey, s3EventEnvelope } from '../../infra/local/s3EventEnvelope.js';
@@ -75,7 +75,11 @@ describe('Class: EventSourcePoller', () => {
       }),
     );
     poller.start();
-    await new Promise((r) => setTimeout(r, 4_000));
+    // The redrive needs two receives a visibility timeout apart: wait for it, not a fixed time.
+    await vi.waitFor(
+      () => expect(server.inspectQueue('p-dlq')!.messages.ready.map((m) => m.body)).toEqual(['bad']),
+      { timeout: 8_000, interval: 50 },
+    );
     await poller.stop();
 
     // Assess

@@ -13,33 +13,24 @@ import { MIGRATIONS } from '../../core/library/migrations.js';
 import { openSqlite } from '../../core/library/SqliteDatabase.js';
 import { parseGallery, serializeGallery } from '../../core/match/gallery.js';
 import type { Box, Face, FivePoints, ImageAnalysis } from '../../core/types.js';
+import { aFace, anAnalysis, lcgUnit } from '../helpers/factories.js';
 
-const unit = (dim: number, seed: number): Float32Array => {
-  const v = new Float32Array(dim);
-  let s = seed;
-  for (let i = 0; i < dim; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    v[i] = s / 2 ** 31 - 0.5;
-  }
-  let n = 0;
-  for (const x of v) n += x * x;
-  return v.map((x) => x / Math.sqrt(n));
-};
+const unit = (dim: number, seed: number): Float32Array => lcgUnit(seed, dim);
 
 const points = (b: Box): FivePoints =>
   [0, 1, 2, 3, 4].map((i) => ({ x: b.x1 + i * 3, y: b.y1 + i * 2 })) as unknown as FivePoints;
 
-const face = (box: Box, seed: number, descriptor = false): Face => ({
-  box,
-  score: 0.9,
-  points: points(box),
-  roll: 1.5,
-  quality: 0.8,
-  embedding: unit(512, seed),
-  ...(descriptor ? { descriptor: unit(128, seed + 1000) } : {}),
-});
+const face = (box: Box, seed: number, descriptor = false): Face =>
+  aFace({
+    box,
+    points: points(box),
+    roll: 1.5,
+    quality: 0.8,
+    embedding: unit(512, seed),
+    ...(descriptor ? { descriptor: unit(128, seed + 1000) } : {}),
+  });
 
-const analysisOf = (...faces: Face[]): ImageAnalysis => ({ width: 1000, height: 800, rejected: 1, faces });
+const analysisOf = (...faces: Face[]): ImageAnalysis => anAnalysis(faces, { rejected: 1 });
 
 const A: Box = { x1: 100, y1: 100, x2: 200, y2: 220 };
 const B: Box = { x1: 500, y1: 100, x2: 600, y2: 220 };

@@ -9,27 +9,18 @@ import { LabelSource } from '../../core/library/LabelSource.js';
 import { Library, type StoredFace } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import type { Box, Face, FivePoints } from '../../core/types.js';
-
-const unit = (seed: number): Float32Array => {
-  const v = new Float32Array(512);
-  let s = seed;
-  for (let i = 0; i < v.length; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    v[i] = s / 2 ** 31 - 0.5;
-  }
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
+import { aFace, lcgUnit as unit } from '../helpers/factories.js';
 
 const box = (i: number): Box => ({ x1: 100 * i, y1: 50, x2: 100 * i + 80, y2: 150 });
-const face = (i: number, seed: number): Face => ({
-  box: box(i),
-  score: 0.9,
-  points: [0, 1, 2, 3, 4].map((k) => ({ x: 100 * i + 10 + k * 10, y: 80 + k * 5 })) as unknown as FivePoints,
-  roll: 0,
-  quality: 0.9,
-  embedding: unit(seed),
-});
+const face = (i: number, seed: number): Face =>
+  aFace({
+    box: box(i),
+    points: [0, 1, 2, 3, 4].map((k) => ({
+      x: 100 * i + 10 + k * 10,
+      y: 80 + k * 5,
+    })) as unknown as FivePoints,
+    embedding: unit(seed),
+  });
 
 describe('Class: LibraryEdits', () => {
   let library: Library;

@@ -11,19 +11,19 @@ import { Library, type StoredFace } from '../../core/library/Library.js';
 import { LibraryEdits } from '../../core/library/LibraryEdits.js';
 import { dot } from '../../core/match/similarity.js';
 import type { Face, FivePoints } from '../../core/types.js';
+import { aFace } from '../helpers/factories.js';
 import { randomUnitVector, seededRng, unitNear } from '../helpers/random.js';
 
 const rng = seededRng(21);
 const randomUnit = (): Float32Array => randomUnitVector(rng);
 const around = (c: Float32Array, k: number): Float32Array => unitNear(rng, c, k);
-const faceOf = (embedding: Float32Array): Face => ({
-  box: { x1: 0, y1: 0, x2: 100, y2: 100 },
-  score: 0.99,
-  points: [0, 1, 2, 3, 4].map((i) => ({ x: 20 + 10 * i, y: 40 })) as unknown as FivePoints,
-  roll: 0,
-  quality: 0.9,
-  embedding,
-});
+const faceOf = (embedding: Float32Array): Face =>
+  aFace({
+    box: { x1: 0, y1: 0, x2: 100, y2: 100 },
+    score: 0.99,
+    points: [0, 1, 2, 3, 4].map((i) => ({ x: 20 + 10 * i, y: 40 })) as unknown as FivePoints,
+    embedding,
+  });
 
 describe('loadPeople with the learning step (issue 12)', () => {
   const identity: EngineIdentity = { modelSetId: 'learn-test', config: resolveEngineConfig() };

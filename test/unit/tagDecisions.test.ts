@@ -8,30 +8,13 @@ import { matchBoxes, REGION_FACE_IOU } from '../../cli/tag/matchBoxes.js';
 import { DisagreementKind, tagDisagreements } from '../../cli/tag/tagDisagreements.js';
 import type { FaceDecision } from '../../core/decide/decidePhoto.js';
 import type { Box, Face, ImageAnalysis } from '../../core/types.js';
+import { aFace, anAnalysis, noPoints } from '../helpers/factories.js';
 
 const box = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
 
-const face = (b: Box): Face => ({
-  box: b,
-  score: 0.9,
-  points: [
-    { x: 0, y: 0 },
-    { x: 0, y: 0 },
-    { x: 0, y: 0 },
-    { x: 0, y: 0 },
-    { x: 0, y: 0 },
-  ],
-  roll: 0,
-  quality: 0.9,
-  embedding: new Float32Array(4),
-});
+const face = (b: Box): Face => aFace({ box: b, points: noPoints, embedding: new Float32Array(4) });
 
-const analysis = (boxes: Box[]): ImageAnalysis => ({
-  width: 1000,
-  height: 800,
-  rejected: 0,
-  faces: boxes.map(face),
-});
+const analysis = (boxes: Box[]): ImageAnalysis => anAnalysis(boxes.map(face));
 
 const decided = (
   person: string | null,

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.js';
-import {
-  centroidOf,
-  GALLERY_VERSION,
-  type Gallery,
-  parseGallery,
-  serializeGallery,
-} from '../../core/match/gallery.js';
+import { centroidOf, type Gallery, parseGallery, serializeGallery } from '../../core/match/gallery.js';
 import { agreementAt, bestAgreementThreshold, type ScoredLabel } from '../../core/teacher/agreement.js';
 import { calibrateToTeacher, withCalibration } from '../../core/teacher/calibrate.js';
 import { TeacherLabel } from '../../core/teacher/labels.js';
 import { fitLogistic, logisticProbability } from '../../core/teacher/logistic.js';
+import { aGallery } from '../helpers/factories.js';
 
 const M = TeacherLabel.Match;
 const N = TeacherLabel.NoMatch;
@@ -144,17 +139,14 @@ describe('fitLogistic', () => {
 
 const gallery = (): Gallery => {
   const e = new Float32Array([1, 0, 0, 0]);
-  return {
-    version: GALLERY_VERSION,
-    person: 'alice',
+  return aGallery('alice', e, {
     modelSetId: 'models@1',
     createdAt: '2024-01-01T00:00:00.000Z',
     references: [
       { source: 'a.jpg', sha256: 'x', box: { x1: 0, y1: 0, x2: 10, y2: 10 }, quality: 0.9, embedding: e },
     ],
-    rejected: [],
     centroid: centroidOf([e]),
-  };
+  });
 };
 
 describe('calibrateToTeacher', () => {
