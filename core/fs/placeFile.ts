@@ -4,6 +4,7 @@ import { describeFsError } from './describeFsError.js';
 import { fileSha256 } from './fileSha256.js';
 import { trackTemp, untrackTemp } from './liveTempFiles.js';
 import { dirnameOf, type FsPath } from './pathBytes.js';
+import { syncFolder } from './syncFolder.js';
 import { tempPathFor } from './tempName.js';
 
 /** What happened when a file was placed at its destination. */
@@ -31,7 +32,7 @@ export interface PlaceOptions {
 }
 
 /** Link errors that mean "this file system has no hard links", not "the destination exists". */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK']);
+export const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK']);
 
 /** What is already at `destination`, if anything: the same content, or a conflict. */
 export const existingOutcome = async (
@@ -96,12 +97,4 @@ export const placeFile = async (
     await unlink(tmp).catch(() => undefined);
     untrackTemp(tmp);
   }
-};
-
-/** Makes the new directory entry durable; some file systems refuse fsync on a folder, which is fine. */
-const syncFolder = async (dir: FsPath): Promise<void> => {
-  const handle = await open(dir, constants.O_RDONLY).catch(() => undefined);
-  if (!handle) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
 };

@@ -3,6 +3,8 @@ import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { trackTemp, untrackTemp } from './liveTempFiles.js';
 import { OutputFileError, OutputFileErrorCode } from './OutputFileError.js';
+import { NO_HARD_LINKS } from './placeFile.js';
+import { syncFolder } from './syncFolder.js';
 import { tempPathFor } from './tempName.js';
 
 export interface OutputFileOptions {
@@ -18,8 +20,6 @@ export interface OutputFileOptions {
 const HEAD_BYTES = 4096;
 /** Written in chunks of about this size: one write per line would be slow on a big library. */
 const CHUNK_BYTES = 1 << 20;
-/** Link errors that mean "this file system has no hard links", not "the destination exists". */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK']);
 
 const kindOf = (s: Stats): string =>
   s.isSymbolicLink()
@@ -144,12 +144,4 @@ export const writeOutputFile = async (
     await unlink(tmp).catch(() => undefined);
     untrackTemp(tmp);
   }
-};
-
-/** Makes the new directory entry durable; some file systems refuse fsync on a folder, which is fine. */
-const syncFolder = async (dir: string): Promise<void> => {
-  const handle = await open(dir, constants.O_RDONLY).catch(() => undefined);
-  if (!handle) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
 };
